@@ -1,0 +1,1 @@
+"""Differentiable primitives, forward and backward side by side, grouped by kind."""

@@ -1,0 +1,133 @@
+"""Small helpers every op module shares: dims, broadcasting, promotion, in-place writes."""
+import numpy as np
+
+from .. import _dtype
+from ..autograd import grad_mode
+
+__all__ = ["wrap_dim", "sum_to", "is_tensor", "promote_operands", "inplace", "scalar_type_name"]
+
+# torch's ScalarType names, used in its error messages.
+_SCALAR_TYPE = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+                "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte",
+                "bool": "Bool"}
+
+
+def scalar_type_name(np_dtype):
+    return _SCALAR_TYPE[np.dtype(np_dtype).name]
+
+
+def is_tensor(x):
+    return hasattr(x, "_data") and hasattr(x, "_grad_fn")
+
+
+def wrap_dim(dim, ndim):
+    """A dim in ``[-ndim, ndim)`` as a non-negative index (a 0-dim tensor accepts -1 and 0)."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if dim < -n or dim >= n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n
+
+
+def wrap_dims(dim, ndim):
+    """A tuple of non-negative dims from an int or a sequence (``None``: all dims)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (wrap_dim(dim, ndim),)
+    dims = tuple(wrap_dim(d, ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+    return dims
+
+
+def sum_to(grad, shape):
+    """Sum ``grad`` down to ``shape``, undoing broadcasting (arrays or Tensors alike)."""
+    if grad.shape == shape:
+        return grad
+    lead = len(grad.shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    out = np.sum(grad, axis=axes, keepdims=True) if axes else grad
+    if lead:
+        out = np.reshape(out, shape)
+    return out
+
+
+def promote_operands(a, b):
+    """Return ``(a, b)`` converted to the dtype torch computes ``a op b`` in.
+
+    Tensors that require grad are converted by a differentiable cast; Python numbers become 0-dim
+    arrays of the result dtype (so int8 + 1000 wraps as in torch rather than overflowing).
+    """
+    target = _dtype.result_type(a, b)
+    return _to(a, target), _to(b, target)
+
+
+def _to(x, target):
+    from .._tensor import Tensor
+    if isinstance(x, Tensor):
+        if x._data.dtype == target.np:
+            return x
+        if x._requires_grad:
+            return x.to(target)
+        return Tensor._make(x._data.astype(target.np), False)
+    return scalar_array(x, target.np)
+
+
+def scalar_array(value, np_dtype):
+    """A Python number as a 0-dim array of ``np_dtype``, wrapping out-of-range ints as torch does."""
+    if isinstance(value, float) or np_dtype.kind in "fb":
+        return np.asarray(value).astype(np_dtype)
+    return np.asarray(value, dtype=np.int64).astype(np_dtype) if -2**63 <= value < 2**63 \
+        else np.asarray(value).astype(np_dtype)
+
+
+def can_cast(from_dtype, to_dtype):
+    """torch's rule for writing a result into an existing tensor: no float->int, no int->bool."""
+    f, t = np.dtype(from_dtype).kind, np.dtype(to_dtype).kind
+    order = {"b": 0, "u": 1, "i": 1, "f": 2}
+    return order[f] <= order[t]
+
+
+def inplace(self, op, *args, **kwargs):
+    """``self.op_(*args)``: compute ``op(self, *args)``, write it into self's storage, return self.
+
+    When the result needs a gradient, self takes the op's node as its new ``grad_fn`` (the op
+    sees a copy of self's old value, so what it saved stays valid).
+    """
+    from .._tensor import Tensor
+    enabled = grad_mode.state.grad_enabled
+    record = enabled and (self._requires_grad or any(
+        isinstance(a, Tensor) and a._requires_grad for a in args))
+    if record:
+        if self._requires_grad and self._grad_fn is None:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation.")
+        if self._base is not None and (self._base._requires_grad or self._requires_grad):
+            raise NotImplementedError(
+                "gradstep does not yet record in-place operations on a view of a tensor that "
+                "requires grad; use the out-of-place op (or clone() the view first)")
+        old = Tensor._make(self._data.copy(), self._requires_grad, self._grad_fn)
+        out = op(old, *args, **kwargs)
+    else:
+        if enabled:
+            with grad_mode.no_grad():
+                out = op(self, *args, **kwargs)
+        else:
+            out = op(self, *args, **kwargs)
+    result = out._data
+    if result.dtype != self._data.dtype and not can_cast(result.dtype, self._data.dtype):
+        raise RuntimeError(f"result type {scalar_type_name(result.dtype)} can't be cast to the "
+                           f"desired output type {scalar_type_name(self._data.dtype)}")
+    if result.shape != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                           f"broadcast shape {list(result.shape)}")
+    self._data[...] = result
+    if record:
+        self._grad_fn = out._grad_fn
+        self._requires_grad = True
+    self._bump_version()
+    return self

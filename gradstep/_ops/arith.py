@@ -1,0 +1,646 @@
+"""Arithmetic: add, sub, mul, div, remainder, pow, neg, reciprocal, addcmul, addcdiv, lerp.
+
+Binary ops take Tensors or Python numbers on either side and follow torch's type promotion
+(``promote_operands``); their backward undoes broadcasting with ``sum_to``.
+"""
+import numpy as np
+
+from .. import _dtype
+from ..autograd.graph import Op
+from ._util import inplace, is_tensor, promote_operands, sum_to
+
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+           "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "reciprocal",
+           "addcmul", "addcdiv", "lerp", "rsub"]
+
+
+def _shape(x):
+    return x.shape if hasattr(x, "shape") else ()
+
+
+class Add(Op):
+    """z = x + alpha * y;  dz/dx = 1,  dz/dy = alpha."""
+    name_ = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (_shape(x), _shape(y))
+        return x + y
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        return sum_to(grad, sx), sum_to(grad, sy)
+
+
+class AddScaled(Op):
+    """z = x + alpha * y;  dz/dx = 1,  dz/dy = alpha."""
+    name_ = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y, alpha):
+        ctx.shapes = (_shape(x), _shape(y))
+        ctx.alpha = alpha
+        return x + alpha * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        return sum_to(grad, sx), sum_to(grad * ctx.alpha, sy)
+
+
+class Sub(Op):
+    """z = x - alpha * y;  dz/dx = 1,  dz/dy = -alpha."""
+    name_ = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y, alpha):
+        ctx.shapes = (_shape(x), _shape(y))
+        ctx.alpha = alpha
+        return x - y if alpha == 1 else x - alpha * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        gy = -grad if ctx.alpha == 1 else grad * -ctx.alpha
+        return sum_to(grad, sx), sum_to(gy, sy)
+
+
+class Rsub(Op):
+    """z = y - alpha * x (``1 - x``);  dz/dx = -alpha."""
+    name_ = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y, alpha):
+        ctx.shapes = (_shape(x), _shape(y))
+        ctx.alpha = alpha
+        return y - x if alpha == 1 else y - alpha * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        gx = -grad if ctx.alpha == 1 else grad * -ctx.alpha
+        return sum_to(gx, sx), sum_to(grad, sy)
+
+
+class Mul(Op):
+    """z = x * y;  dz/dx = y,  dz/dy = x."""
+    name_ = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = sum_to(grad * y, _shape(x)) if need_x else None
+        gy = sum_to(grad * x, _shape(y)) if need_y else None
+        return gx, gy
+
+
+class Div(Op):
+    """z = x / y;  dz/dx = 1 / y,  dz/dy = -x / y^2."""
+    name_ = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x / y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = sum_to(grad / y, _shape(x)) if need_x else None
+        gy = sum_to(-grad * x / (y * y), _shape(y)) if need_y else None
+        return gx, gy
+
+
+class RoundedDiv(Op):
+    """z = trunc(x / y) or floor(x / y);  the derivative is 0 almost everywhere."""
+    name_ = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y, mode):
+        ctx.shapes = (_shape(x), _shape(y))
+        if x.dtype.kind == "f":
+            q = np.divide(x, y)
+            return np.trunc(q) if mode == "trunc" else np.floor(q)
+        _check_int_zero_division(y)
+        if mode == "floor":
+            return np.floor_divide(x, y)
+        q = np.floor_divide(x, y)
+        # C-style truncation: step the floored quotient back toward zero where signs differ.
+        return q + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0))).astype(q.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        return sum_to(grad * 0, sx), sum_to(grad * 0, sy)
+
+
+def _check_int_zero_division(y):
+    if np.any(y == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+class Remainder(Op):
+    """z = x - floor(x / y) * y (sign of y);  dz/dx = 1,  dz/dy = -floor(x / y)."""
+    name_ = "RemainderBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        if x.dtype.kind != "f":
+            _check_int_zero_division(y)
+        return np.remainder(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        gy = -grad * np.floor(x / y) if ctx.needs_input_grad[1] else None
+        return sum_to(grad, _shape(x)), (sum_to(gy, _shape(y)) if gy is not None else None)
+
+
+class Fmod(Op):
+    """z = x - trunc(x / y) * y (sign of x);  dz/dx = 1,  dz/dy = -trunc(x / y)."""
+    name_ = "FmodBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        if x.dtype.kind != "f":
+            _check_int_zero_division(y)
+        return np.fmod(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        gy = -grad * np.trunc(x / y) if ctx.needs_input_grad[1] else None
+        return sum_to(grad, _shape(x)), (sum_to(gy, _shape(y)) if gy is not None else None)
+
+
+class PowScalar(Op):
+    """z = x ** p (p a number);  dz/dx = p * x ** (p - 1)."""
+    name_ = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        if x.dtype.kind in "iu" and p < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return np.power(x, p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return grad * 0
+        if p == 2:
+            return grad * (x * 2.0)
+        return grad * (p * np.power(x, p - 1))
+
+
+class Pow(Op):
+    """z = x ** y;  dz/dx = y * x ** (y - 1),  dz/dy = z * log(x) (0 where x = 0 and y >= 0)."""
+    name_ = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        out = np.power(x, y)
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, out = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = gy = None
+        if need_x:
+            gx = sum_to(grad * (y * np.power(x, y - 1)) * (y != 0), _shape(x))
+        if need_y:
+            # torch's convention: d(0 ** y)/dy = 0 for y >= 0, instead of 0 * log(0) = nan
+            gy = sum_to(grad * np.where((x == 0) & (y >= 0), 0.0, out * np.log(x)), _shape(y))
+        return gx, gy
+
+
+class RPowScalar(Op):
+    """z = b ** y (b a number);  dz/dy = z * log(b)."""
+    name_ = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, b, y):
+        out = np.power(b, y)
+        ctx.save_for_backward(out)
+        ctx.log_b = np.log(b) if b > 0 else (np.nan if b < 0 else -np.inf)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        if ctx.log_b == -np.inf:  # 0 ** y: torch defines the gradient as 0
+            return None, grad * 0
+        return None, grad * out * ctx.log_b
+
+
+class Neg(Op):
+    """z = -x;  dz/dx = -1."""
+    name_ = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Reciprocal(Op):
+    """z = 1 / x;  dz/dx = -z^2."""
+    name_ = "ReciprocalBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.reciprocal(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return -grad * (out * out)
+
+
+class Lerp(Op):
+    """z = x + w * (y - x);  dz/dx = 1 - w,  dz/dy = w,  dz/dw = y - x."""
+    name_ = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y, w):
+        ctx.save_for_backward(x, y, w)
+        return x + w * (y - x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, w = ctx.saved_tensors
+        nx, ny, nw = ctx.needs_input_grad
+        return (sum_to(grad * (1 - w), _shape(x)) if nx else None,
+                sum_to(grad * w, _shape(y)) if ny else None,
+                sum_to(grad * (y - x), _shape(w)) if nw else None)
+
+
+# ----- public functions -----
+
+def _float_result(a, b):
+    """Operands promoted for true division: integer results become the default float dtype."""
+    a, b = promote_operands(a, b)
+    data = a._data if is_tensor(a) else a
+    if data.dtype.kind != "f":
+        target = _dtype.get_default_dtype()
+        from ._util import _to
+        a, b = _to(a, target), _to(b, target)
+    return a, b
+
+
+def _binary(op, a, b):
+    """Promote and apply a binary op (the fast path: same-dtype tensors, or float tensor and float)."""
+    if is_tensor(b):
+        if a._data.dtype is b._data.dtype and (a._data.ndim or not b._data.ndim):
+            return op.apply(a, b)
+    elif type(b) is float and a._data.dtype.kind == "f":
+        return op.apply(a, b)
+    elif not isinstance(b, (int, float, bool, np.number, np.bool_)):
+        raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
+    a, b = promote_operands(a, b)
+    return op.apply(a, b)
+
+
+def _as_tensor(x):
+    if is_tensor(x):
+        return x
+    from .._creation import tensor
+    return tensor(x)
+
+
+def add(input, other, *, alpha=1, out=None):
+    r"""Return ``input + alpha * other``, broadcasting and promoting as torch does.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> torch.add(torch.tensor([1., 2.]), 10, alpha=2)
+        tensor([21., 22.])
+    """
+    if not is_tensor(input):
+        raise TypeError(f"add(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if alpha != 1:
+        x, y = promote_operands(input, other)
+        if isinstance(alpha, float) and (x._data.dtype.kind != "f" if is_tensor(x) else True):
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                               "point number.")
+        return _out(AddScaled.apply(x, y, alpha), out)
+    return _out(_binary(Add, input, other), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """Return ``input - alpha * other``."""
+    if input._data.dtype == np.bool_ and is_tensor(other) and other._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    x, y = promote_operands(input, other) if alpha != 1 or not is_tensor(other) \
+        or other._data.dtype is not input._data.dtype else (input, other)
+    return _out(Sub.apply(x, y, alpha), out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    """Return ``other - alpha * input``."""
+    x, y = promote_operands(input, other)
+    return Rsub.apply(x, y, alpha)
+
+
+def mul(input, other, *, out=None):
+    """Return ``input * other`` elementwise."""
+    if not is_tensor(input):
+        return _out(_binary(Mul, other, input), out)
+    return _out(_binary(Mul, input, other), out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """Return ``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient."""
+    if rounding_mode is None:
+        x, y = _float_result(input, other)
+        return _out(Div.apply(x, y), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                           f"found '{rounding_mode}'")
+    x, y = promote_operands(input, other)
+    return _out(RoundedDiv.apply(x, y, rounding_mode), out)
+
+
+divide = div
+
+
+def true_divide(input, other, *, out=None):
+    return div(input, other, out=out)
+
+
+def floor_divide(input, other, *, out=None):
+    """Return ``floor(input / other)``."""
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+def remainder(input, other, *, out=None):
+    """Return the remainder of ``input / other`` with the sign of the divisor (Python's %)."""
+    if not is_tensor(input):
+        x, y = promote_operands(_as_tensor(input), other)
+        return _out(Remainder.apply(x, y), out)
+    x, y = promote_operands(input, other)
+    return _out(Remainder.apply(x, y), out)
+
+
+def fmod(input, other, *, out=None):
+    """Return the remainder of ``input / other`` with the sign of the dividend (C's fmod)."""
+    x, y = promote_operands(input, other)
+    return _out(Fmod.apply(x, y), out)
+
+
+def pow(input, exponent, *, out=None):
+    """Return ``input ** exponent`` (either may be a number)."""
+    if not is_tensor(input):
+        base = input
+        x, y = promote_operands(exponent, base)
+        base_value = y.reshape(()).item() if not is_tensor(y) else y._data.item()
+        return _out(RPowScalar.apply(base_value, x), out)
+    if not is_tensor(exponent):
+        x, _ = promote_operands(input, exponent)
+        return _out(PowScalar.apply(x, exponent), out)
+    x, y = promote_operands(input, exponent)
+    return _out(Pow.apply(x, y), out)
+
+
+def neg(input, *, out=None):
+    """Return ``-input``."""
+    return _out(Neg.apply(input), out)
+
+
+negative = neg
+
+
+def reciprocal(input, *, out=None):
+    """Return ``1 / input`` (integers give the default float dtype)."""
+    if input._data.dtype.kind != "f":
+        input = input.to(_dtype.get_default_dtype())
+    return _out(Reciprocal.apply(input), out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """Return ``input + value * tensor1 * tensor2``."""
+    return _out(add(input, mul(tensor1, tensor2), alpha=value) if value != 1
+                else add(input, mul(tensor1, tensor2)), out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """Return ``input + value * tensor1 / tensor2``."""
+    if tensor1._data.dtype.kind != "f" and tensor2._data.dtype.kind != "f":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
+                           "release addcdiv will perform a true division of tensor1 and tensor2. "
+                           "The historic addcdiv behavior can be implemented as (input + value * "
+                           "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and "
+                           "as (input + value * tensor1 / tensor2) for float inputs. The future "
+                           "addcdiv behavior is just the latter implementation: (input + value * "
+                           "tensor1 / tensor2), for all dtypes.")
+    q = div(tensor1, tensor2)
+    return _out(add(input, q, alpha=value) if value != 1 else add(input, q), out)
+
+
+def lerp(input, end, weight, *, out=None):
+    """Return ``input + weight * (end - input)``."""
+    if not is_tensor(weight):
+        from ._util import scalar_array
+        weight = scalar_array(weight, input._data.dtype)
+    return _out(Lerp.apply(input, end, weight), out)
+
+
+def _out(result, out):
+    """Honour an ``out=`` argument: resize-free copy into it, as torch does for matching shapes."""
+    if out is None:
+        return result
+    if out._requires_grad and out._grad_fn is None and result._requires_grad:
+        raise RuntimeError("add(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    out._data = result._data.astype(out._data.dtype, copy=False) \
+        if out._data.shape != result._data.shape else out._data
+    if out._data is not result._data:
+        out._data[...] = result._data
+    out._bump_version()
+    return out
+
+
+class Methods:
+    """Tensor methods and operators for arithmetic."""
+
+    add = add
+    sub = sub
+    subtract = sub
+    mul = mul
+    multiply = mul
+    div = div
+    divide = div
+    true_divide = true_divide
+    floor_divide = floor_divide
+    remainder = remainder
+    fmod = fmod
+    pow = pow
+    neg = neg
+    negative = neg
+    reciprocal = reciprocal
+    addcmul = addcmul
+    addcdiv = addcdiv
+    lerp = lerp
+
+    def add_(self, other, *, alpha=1):
+        return inplace(self, add, other, alpha=alpha)
+
+    def sub_(self, other, *, alpha=1):
+        return inplace(self, sub, other, alpha=alpha)
+
+    subtract_ = sub_
+
+    def mul_(self, other):
+        return inplace(self, mul, other)
+
+    multiply_ = mul_
+
+    def div_(self, other, *, rounding_mode=None):
+        return inplace(self, div, other, rounding_mode=rounding_mode)
+
+    divide_ = div_
+
+    def true_divide_(self, other):
+        return inplace(self, div, other)
+
+    def floor_divide_(self, other):
+        return inplace(self, floor_divide, other)
+
+    def remainder_(self, other):
+        return inplace(self, remainder, other)
+
+    def fmod_(self, other):
+        return inplace(self, fmod, other)
+
+    def pow_(self, exponent):
+        return inplace(self, pow, exponent)
+
+    def neg_(self):
+        return inplace(self, neg)
+
+    negative_ = neg_
+
+    def reciprocal_(self):
+        return inplace(self, reciprocal)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        return inplace(self, addcmul, tensor1, tensor2, value=value)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        return inplace(self, addcdiv, tensor1, tensor2, value=value)
+
+    def lerp_(self, end, weight):
+        return inplace(self, lerp, end, weight)
+
+    def __add__(self, other):
+        return _binary(Add, self, other)
+
+    def __radd__(self, other):
+        return _binary(Add, self, other)
+
+    def __iadd__(self, other):
+        return inplace(self, add, other)
+
+    def __sub__(self, other):
+        return sub(self, other)
+
+    def __rsub__(self, other):
+        return rsub(self, other)
+
+    def __isub__(self, other):
+        return inplace(self, sub, other)
+
+    def __mul__(self, other):
+        return _binary(Mul, self, other)
+
+    def __rmul__(self, other):
+        return _binary(Mul, self, other)
+
+    def __imul__(self, other):
+        return inplace(self, mul, other)
+
+    def __truediv__(self, other):
+        return div(self, other)
+
+    def __rtruediv__(self, other):
+        x, y = _float_result(other, self)
+        if not is_tensor(x):
+            x = _as_tensor(x)
+        return Div.apply(x, y)
+
+    def __itruediv__(self, other):
+        return inplace(self, div, other)
+
+    def __floordiv__(self, other):
+        return floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return floor_divide(_as_tensor_like(other, self), self)
+
+    def __ifloordiv__(self, other):
+        return inplace(self, floor_divide, other)
+
+    def __mod__(self, other):
+        return remainder(self, other)
+
+    def __rmod__(self, other):
+        return remainder(_as_tensor_like(other, self), self)
+
+    def __imod__(self, other):
+        return inplace(self, remainder, other)
+
+    def __pow__(self, exponent):
+        return pow(self, exponent)
+
+    def __rpow__(self, base):
+        return pow(base, self)
+
+    def __ipow__(self, exponent):
+        return inplace(self, pow, exponent)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+
+def _as_tensor_like(value, like):
+    """A Python number as a 0-dim tensor (so a reflected op can use the forward path)."""
+    from .._tensor import Tensor
+    return Tensor._make(np.asarray(value, dtype=_dtype.scalar_dtype(value).np))

@@ -1,0 +1,7 @@
+"""(being written)"""
+
+__all__ = []
+
+
+class Methods:
+    pass

@@ -1,0 +1,218 @@
+"""The only graph walker: reverse-mode differentiation over the recorded nodes.
+
+``run_backward`` orders the graph once (iterative depth-first search, so a 100,000-op chain needs
+no recursion), then visits nodes parents-first, handing each its summed output gradient and
+passing what it returns along its edges. Leaves accumulate into ``.grad`` (copying nothing that
+someone else still holds); ``autograd.grad`` captures gradients at chosen nodes instead.
+Saved values are freed after use unless ``retain_graph``.
+"""
+import sys
+
+import numpy as np
+
+from . import grad_mode
+from .graph import AccumulateGrad
+
+__all__ = ["run_backward"]
+
+
+def _topological_order(roots):
+    """Nodes reachable from ``roots``, each after every node it feeds (children first)."""
+    order = []
+    state = {}
+    stack = list(roots)
+    append = order.append
+    while stack:
+        node = stack[-1]
+        seen = state.get(node)
+        if seen is None:
+            state[node] = 1
+            for child in node._next:
+                if child is not None and child not in state:
+                    stack.append(child)
+        else:
+            stack.pop()
+            if seen == 1:
+                state[node] = 2
+                append(node)
+    return order
+
+
+def _needed(order, targets):
+    """The nodes from which some target can be reached (only those need to run)."""
+    needed = set()
+    for node in order:  # children first, so a node's children are decided before it
+        if node in targets or any(c in needed for c in node._next if c is not None):
+            needed.add(node)
+    return needed
+
+
+def _fix_grad(grad, node, producer, index):
+    """Cast ``grad`` to the dtype of what it differentiates, and reject a wrong shape."""
+    if grad.shape != node._shape:
+        if producer is None:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of "
+                               f"{_size(grad.shape)} and output[{index}] has a shape of "
+                               f"{_size(node._shape)}.")
+        raise RuntimeError(f"Function {producer.name()} returned an invalid gradient at index "
+                           f"{index} - got {list(grad.shape)} but expected shape compatible with "
+                           f"{list(node._shape)}")
+    if grad.dtype != node._dtype:
+        grad = grad.astype(node._dtype) if not hasattr(grad, "_data") else grad.to(
+            _gs_dtype(node._dtype))
+    return grad
+
+
+def _size(shape):
+    return f"torch.Size({list(shape)})"
+
+
+def _gs_dtype(np_dtype):
+    from .._dtype import FROM_NP
+    return FROM_NP[np_dtype]
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, accumulate=True,
+                 only=None):
+    """Differentiate from ``roots`` (nodes) seeded with ``root_grads``.
+
+    capture: dict node -> list slot; the gradient arriving at such a node is stored there.
+    accumulate: whether AccumulateGrad nodes write ``.grad`` (False for ``autograd.grad``).
+    only: if given, the set of AccumulateGrad nodes allowed to accumulate (``inputs=``).
+    """
+    from .._tensor import Tensor
+    order = _topological_order(roots)
+    targets = set(capture or ())
+    if only is not None:
+        targets |= only
+    needed = _needed(order, targets) if targets or not accumulate else None
+
+    buffers = {}
+    for node, grad in zip(roots, root_grads):
+        if node in buffers:
+            buffers[node] = buffers[node] + grad
+        else:
+            buffers[node] = grad
+
+    anomaly = _anomaly.enabled
+    prev = (grad_mode.state.grad_enabled, grad_mode.state.inference)
+    grad_mode.state.grad_enabled = create_graph
+    try:
+        for node in reversed(order):
+            grad = buffers.pop(node, None)
+            if grad is None:
+                continue
+            if needed is not None and node not in needed:
+                continue
+            if node._pre_hooks is not None or node._retained is not None:
+                grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
+            if capture is not None and node in capture:
+                capture[node].append(grad)
+                if type(node) is AccumulateGrad:
+                    continue
+            if type(node) is AccumulateGrad:
+                if accumulate and (only is None or node in only):
+                    _accumulate(node, grad, Tensor, create_graph)
+                continue
+            if anomaly:
+                grads = _anomaly.run(node, grad)
+            else:
+                grads = node.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if node._hooks is not None:
+                _run_node_hooks(node, grads, grad)
+            if not retain_graph:
+                node._release()
+            for index, (child, g) in enumerate(zip(node._next, grads)):
+                if child is None or g is None:
+                    continue
+                if g.shape != child._shape or g.dtype != child._dtype:
+                    g = _fix_grad(g, child, node, index)
+                pending = buffers.get(child)
+                buffers[child] = g if pending is None else pending + g
+            grads = g = None  # drop references, so that a leaf may take its gradient unshared
+    finally:
+        grad_mode.state.grad_enabled, grad_mode.state.inference = prev
+
+
+def _accumulate(node, grad, Tensor, create_graph):
+    """Add ``grad`` into the leaf's ``.grad``: steal it if no one else holds it, else copy."""
+    variable = node.variable
+    if isinstance(grad, Tensor):
+        array = grad._data
+    else:
+        array = grad
+    current = variable.grad
+    if current is None:
+        if create_graph and isinstance(grad, Tensor):
+            variable.grad = grad
+        else:
+            if not isinstance(array, np.ndarray) or array.base is not None \
+                    or sys.getrefcount(array) > _STEAL_REFS or not array.flags.writeable:
+                array = array.copy()
+            variable.grad = Tensor._make(array)
+    elif create_graph or grad_mode.state.grad_enabled:
+        variable.grad = current + (grad if isinstance(grad, Tensor) else Tensor._make(array))
+    else:
+        current._data += array
+    hooks = variable._post_accumulate_hooks
+    if hooks:
+        for hook in list(hooks.values()):
+            hook(variable)
+
+
+# References to an unshared gradient array at the getrefcount call in _accumulate: the
+# engine's `grad` variable, `array`, and getrefcount's own argument.
+_STEAL_REFS = 3
+
+
+def _run_tensor_hooks(node, grad, Tensor, create_graph):
+    as_tensor = grad if isinstance(grad, Tensor) else Tensor._make(grad)
+    if node._pre_hooks is not None:
+        for hook in list(node._pre_hooks.values()):
+            result = hook(as_tensor)
+            if result is not None:
+                as_tensor = result
+    if node._retained is not None:
+        tensor = node._retained()
+        if tensor is not None:
+            if tensor.grad is None:
+                tensor.grad = as_tensor if create_graph else Tensor._make(as_tensor._data.copy())
+            else:
+                tensor.grad = tensor.grad + as_tensor
+    return as_tensor if create_graph else as_tensor._data
+
+
+def _run_node_hooks(node, grads, grad):
+    from .._tensor import Tensor
+    wrap = (lambda g: g if g is None or isinstance(g, Tensor) else Tensor._make(g))
+    for hook in list(node._hooks.values()):
+        hook(tuple(wrap(g) for g in grads), (wrap(grad),))
+
+
+class _Anomaly:
+    """Anomaly detection: forward traces on nodes, and a NaN check after every backward."""
+
+    enabled = False
+    check_nan = True
+
+    def run(self, node, grad):
+        grads = node.backward(node, grad)
+        if self.check_nan:
+            for i, g in enumerate(grads if type(grads) is tuple else (grads,)):
+                if g is None:
+                    continue
+                data = getattr(g, "_data", g)
+                if np.issubdtype(data.dtype, np.floating) and np.isnan(data).any():
+                    trace = node._anomaly_trace
+                    if trace:
+                        import warnings
+                        warnings.warn("Error detected in " + node.name() + ". Traceback of forward "
+                                      "call that caused the error:\n" + trace, stacklevel=2)
+                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
+                                       f"{i}th output.")
+        return grads
+
+
+_anomaly = _Anomaly()

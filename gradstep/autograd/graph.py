@@ -1,0 +1,234 @@
+"""Graph nodes: what ``tensor.grad_fn`` is.
+
+A node is made by each differentiable op during forward. It holds the edges to the nodes that
+produced its inputs (``_next``, one per forward argument, ``None`` where no gradient flows), what the
+op saved for backward, and the shape and dtype of its output, against which the engine checks every
+gradient it delivers. A leaf tensor that requires grad is reached through its ``AccumulateGrad``
+node, which adds the gradient into ``.grad``.
+
+Internal ops subclass ``Op``: ``forward(ctx, *args)`` runs on arrays (NumPy or CuPy) and the
+node itself is the ``ctx``; ``backward(ctx, grad)`` returns one gradient per forward argument
+(trailing ``None`` may be left out). Backward formulas are written with operators and NumPy
+functions, so the same formula runs on arrays, or on Tensors when ``create_graph=True`` (Tensors
+answer NumPy's dispatch protocols with gradstep's differentiable ops).
+"""
+import weakref
+
+from . import grad_mode
+
+__all__ = ["Node", "Op", "AccumulateGrad"]
+
+_FREED = "freed"
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class Node:
+    """A recorded operation in the backward graph (``grad_fn``)."""
+
+    # Class-level defaults keep node creation to the few attributes an op really sets.
+    _next = ()
+    _saved = ()
+    _versions = ()
+    _hooks = None        # hooks on the node: fn(grad_inputs, grad_outputs)
+    _pre_hooks = None    # hooks on the output tensor: fn(grad) -> grad or None
+    _retained = None     # weakref to a non-leaf tensor that called retain_grad()
+    _anomaly_trace = None
+    name_ = None
+    _seq = 0
+
+    def name(self):
+        return self.name_ or type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self):
+        return tuple((n, 0) if n is not None else (None, 0) for n in self._next)
+
+    @property
+    def metadata(self):
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self._metadata = {}
+        return d
+
+    def register_hook(self, fn):
+        """Run ``fn(grad_inputs, grad_outputs)`` after this node computes its input gradients."""
+        from ..utils.hooks import RemovableHandle
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = fn
+        return handle
+
+    def register_prehook(self, fn):
+        """Run ``fn(grad_outputs)`` before this node runs; it may return replacement gradients."""
+        from ..utils.hooks import RemovableHandle
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        handle = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[handle.id] = lambda g: _first(fn((g,)))
+        return handle
+
+    # ----- saved tensors -----
+    def save_for_backward(self, *arrays):
+        self._saved = arrays
+
+    def _resolve_saved(self, args, out):
+        """Replace saved arrays by the Tensors they came from (inputs) or a weak output marker."""
+        entries = []
+        versions = []
+        for s in self._saved:
+            entry = s
+            version = None
+            for a in args:
+                if getattr(a, "_data", None) is s:
+                    entry = a
+                    version = _root(a)._ver
+                    break
+            else:
+                if s is out._data:
+                    entry = _SavedOutput(out)
+                    version = 0
+            entries.append(entry)
+            versions.append(version)
+        self._saved = tuple(entries)
+        self._versions = tuple(versions)
+
+    @property
+    def saved_tensors(self):
+        """The saved values: arrays in a plain backward, Tensors under ``create_graph=True``."""
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(SECOND_BACKWARD)
+        as_tensors = grad_mode.state.grad_enabled
+        out = []
+        for entry, version in zip(saved, self._versions):
+            if version is None:
+                out.append(entry)
+                continue
+            if type(entry) is _SavedOutput:
+                tensor = entry.ref()
+                if tensor is not None and _root(tensor)._ver != version:
+                    _raise_modified(tensor, self, _root(tensor)._ver, version)
+                out.append(entry.tensor(self) if as_tensors else entry.data)
+            else:
+                if _root(entry)._ver != version:
+                    _raise_modified(entry, self, _root(entry)._ver, version)
+                out.append(entry if as_tensors else entry._data)
+        return out
+
+    def _release(self):
+        if self._saved:
+            self._saved = _FREED
+
+
+def _first(x):
+    return x[0] if isinstance(x, (tuple, list)) else x
+
+
+def _root(t):
+    base = t._base
+    return t if base is None else base
+
+
+class _SavedOutput:
+    """An op's own output, saved without a strong reference (which would be a cycle)."""
+
+    __slots__ = ("ref", "data", "requires_grad")
+
+    def __init__(self, out):
+        self.ref = weakref.ref(out)
+        self.data = out._data
+
+    def tensor(self, node):
+        t = self.ref()
+        if t is not None and t._grad_fn is node:
+            return t
+        from .._tensor import Tensor
+        return Tensor._make(self.data, True, node)
+
+
+def _raise_modified(tensor, node, now, expected):
+    from .._tensor import type_name
+    shape = list(tensor._data.shape)
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{type_name(tensor)} {shape}], which is output 0 of "
+        f"{node.name().removesuffix('Backward0')}, is at version {now}; expected version "
+        f"{expected} instead. Hint: enable anomaly detection to find the operation that failed to "
+        "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+class _NoGradCtx:
+    """The ctx an op's forward gets when nothing will be recorded: saving is a no-op."""
+
+    __slots__ = ()
+    needs_input_grad = ()
+
+    def save_for_backward(self, *arrays):
+        pass
+
+    def __setattr__(self, name, value):
+        pass
+
+
+NO_GRAD_CTX = _NoGradCtx()
+
+
+class Op(Node):
+    """Base of gradstep's differentiable primitives; see the module docstring."""
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args):
+        """Run forward on the arrays of ``args`` and record a node when a gradient is needed."""
+        from .._tensor import Tensor
+        arrays = []
+        requires_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                requires_grad = requires_grad or a.requires_grad
+            else:
+                arrays.append(a)
+        if not (requires_grad and grad_mode.state.grad_enabled):
+            return Tensor._make(cls.forward(NO_GRAD_CTX, *arrays))
+        ctx = cls()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        out = Tensor._make(cls.forward(ctx, *arrays), True, ctx)
+        ctx._next = tuple(a._edge() if isinstance(a, Tensor) and a.requires_grad else None
+                          for a in args)
+        ctx._shape = out._data.shape
+        ctx._dtype = out._data.dtype
+        if ctx._saved:
+            ctx._resolve_saved(args, out)
+        return out
+
+
+class AccumulateGrad(Node):
+    """Adds the incoming gradient into a leaf tensor's ``.grad``."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self._shape = variable._data.shape
+        self._dtype = variable._data.dtype
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
