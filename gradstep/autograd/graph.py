@@ -183,7 +183,13 @@ NO_GRAD_CTX = _NoGradCtx()
 
 
 class Op(Node):
-    """Base of gradstep's differentiable primitives; see the module docstring."""
+    """Base of gradstep's differentiable primitives; see the module docstring.
+
+    An op whose output is a view of its first argument's storage (``view``, ``transpose``,
+    basic slicing) sets ``is_view = True``; the output then shares that tensor's version counter.
+    """
+
+    is_view = False
 
     @staticmethod
     def forward(ctx, *args):
@@ -206,10 +212,15 @@ class Op(Node):
             else:
                 arrays.append(a)
         if not (requires_grad and grad_mode.state.grad_enabled):
-            return Tensor._make(cls.forward(NO_GRAD_CTX, *arrays))
+            out = Tensor._make(cls.forward(NO_GRAD_CTX, *arrays))
+            if cls.is_view:
+                out._base = args[0] if args[0]._base is None else args[0]._base
+            return out
         ctx = cls()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         out = Tensor._make(cls.forward(ctx, *arrays), True, ctx)
+        if cls.is_view:
+            out._base = args[0] if args[0]._base is None else args[0]._base
         ctx._next = tuple(a._edge() if isinstance(a, Tensor) and a.requires_grad else None
                           for a in args)
         ctx._shape = out._data.shape
