@@ -65,7 +65,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     _grad = None
     _base = None            # the tensor whose storage a view shares (its version counter too)
     _ver = 0                # version counter, kept on the base of a view family
-    _acc_ref = None         # weakref to this leaf's AccumulateGrad node
+    _acc = None             # this leaf's AccumulateGrad node, made on first use
     _post_accumulate_hooks = None
     _device = CPU
     __array_priority__ = 1000  # ndarray op Tensor -> Tensor's reflected op
@@ -79,12 +79,15 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     def _make(data, requires_grad=False, grad_fn=None):
         """Wrap an array without copying (the fast internal constructor)."""
         t = object.__new__(Tensor)
+        if type(data) is not np.ndarray:
+            if isinstance(data, np.generic):  # NumPy ops on 0-d arrays return scalars
+                data = np.asarray(data)
+            else:
+                t._device = device_of(data)
         t._data = data
         if requires_grad:
             t._requires_grad = True
             t._grad_fn = grad_fn
-        if type(data) is not np.ndarray:
-            t._device = device_of(data)
         return t
 
     def _view_of(self, data, requires_grad=False, grad_fn=None):
@@ -164,11 +167,9 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         fn = self._grad_fn
         if fn is not None:
             return fn
-        ref = self._acc_ref
-        acc = ref() if ref is not None else None
+        acc = self._acc
         if acc is None:
-            acc = AccumulateGrad(self)
-            self._acc_ref = weakref.ref(acc)
+            acc = self._acc = AccumulateGrad(self)
         return acc
 
     def register_hook(self, hook):
@@ -177,9 +178,6 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         from .utils.hooks import RemovableHandle
         node = self._edge()
-        if self._grad_fn is None:
-            # Leaf hooks must outlive any one graph: keep the accumulator alive with the tensor.
-            self._acc_strong = node
         if node._pre_hooks is None:
             node._pre_hooks = {}
         handle = RemovableHandle(node._pre_hooks)
@@ -231,7 +229,9 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         self._data = value._data
         self._device = value._device
         self._base = value._base if value._base is not None else value
-        self._acc_ref = None  # the accumulator caches shape and dtype
+        if self._acc is not None:  # the accumulator checks gradients against these
+            self._acc._shape = self._data.shape
+            self._acc._dtype = self._data.dtype
 
     @property
     def _version(self):
@@ -455,7 +455,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
             return memo[id(self)]
         new = type(self).__new__(type(self)) if type(self) is not Tensor else object.__new__(Tensor)
         new.__dict__.update({k: v for k, v in self.__dict__.items()
-                             if k not in ("_data", "_base", "_acc_ref", "_grad", "_ver")})
+                             if k not in ("_data", "_base", "_acc", "_grad", "_ver")})
         new._data = self._data.copy()
         memo[id(self)] = new
         if self._grad is not None:

@@ -95,8 +95,7 @@ def can_cast(from_dtype, to_dtype):
 def inplace(self, op, *args, **kwargs):
     """``self.op_(*args)``: compute ``op(self, *args)``, write it into self's storage, return self.
 
-    When the result needs a gradient, self takes the op's node as its new ``grad_fn`` (the op
-    sees a copy of self's old value, so what it saved stays valid).
+    When the result needs a gradient, self takes the op's node as its new ``grad_fn``.
     """
     from .._tensor import Tensor
     enabled = grad_mode.state.grad_enabled
@@ -110,7 +109,12 @@ def inplace(self, op, *args, **kwargs):
             raise NotImplementedError(
                 "gradstep does not yet record in-place operations on a view of a tensor that "
                 "requires grad; use the out-of-place op (or clone() the view first)")
-        old = Tensor._make(self._data.copy(), self._requires_grad, self._grad_fn)
+        # The op sees self's current value through a stand-in that shares self's storage and
+        # version counter: if the op saves it, backward raises torch's "modified by an inplace
+        # operation" error, exactly where torch does (x.mul_(x), x.exp_() then x.add_(1)...).
+        old = Tensor._make(self._data, self._requires_grad, self._grad_fn)
+        old._base = self if self._base is None else self._base
+        args = tuple(old if a is self else a for a in args)
         out = op(old, *args, **kwargs)
     else:
         if enabled:

@@ -5,13 +5,16 @@ Binary ops take Tensors or Python numbers on either side and follow torch's type
 """
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _tensor
 from ..autograd.graph import Op
 from ._util import inplace, is_tensor, promote_operands, sum_to
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "reciprocal",
            "addcmul", "addcdiv", "lerp", "rsub"]
+
+
+_NEITHER = (False, False)
 
 
 def _shape(x):
@@ -30,7 +33,8 @@ class Add(Op):
     @staticmethod
     def backward(ctx, grad):
         sx, sy = ctx.shapes
-        return sum_to(grad, sx), sum_to(grad, sy)
+        need_x, need_y = ctx.needs_input_grad
+        return (sum_to(grad, sx) if need_x else None), (sum_to(grad, sy) if need_y else None)
 
 
 class AddScaled(Op):
@@ -66,6 +70,22 @@ class Sub(Op):
         return sum_to(grad, sx), sum_to(gy, sy)
 
 
+class SubPlain(Op):
+    """z = x - y;  dz/dx = 1,  dz/dy = -1."""
+    name_ = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (_shape(x), _shape(y))
+        return x - y
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        need_x, need_y = ctx.needs_input_grad
+        return (sum_to(grad, sx) if need_x else None), (sum_to(-grad, sy) if need_y else None)
+
+
 class Rsub(Op):
     """z = y - alpha * x (``1 - x``);  dz/dx = -alpha."""
     name_ = "RsubBackward1"
@@ -89,15 +109,17 @@ class Mul(Op):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        need_x, need_y = ctx.needs_input_grad or _NEITHER
+        ctx.save_for_backward(x if need_y else None, y if need_x else None)
         return x * y
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
-        gx = sum_to(grad * y, _shape(x)) if need_x else None
-        gy = sum_to(grad * x, _shape(y)) if need_y else None
+        # only what the needed gradients use was saved; their shapes are the edges' shapes
+        gx = sum_to(grad * y, ctx._next[0]._shape) if need_x else None
+        gy = sum_to(grad * x, ctx._next[1]._shape) if need_y else None
         return gx, gy
 
 
@@ -107,14 +129,15 @@ class Div(Op):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        need_x, need_y = ctx.needs_input_grad or _NEITHER
+        ctx.save_for_backward(x if need_y else None, y)
         return x / y
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
-        gx = sum_to(grad / y, _shape(x)) if need_x else None
+        gx = sum_to(grad / y, ctx._next[0]._shape) if need_x else None
         gy = sum_to(-grad * x / (y * y), _shape(y)) if need_y else None
         return gx, gy
 
@@ -140,6 +163,19 @@ class RoundedDiv(Op):
     def backward(ctx, grad):
         sx, sy = ctx.shapes
         return sum_to(grad * 0, sx), sum_to(grad * 0, sy)
+
+
+class FloorDivide(RoundedDiv):
+    """z = floor(x / y); torch records it but defines no derivative."""
+    name_ = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return RoundedDiv.forward(ctx, x, y, "floor")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 def _check_int_zero_division(y):
@@ -224,7 +260,7 @@ class Pow(Op):
         need_x, need_y = ctx.needs_input_grad
         gx = gy = None
         if need_x:
-            gx = sum_to(grad * (y * np.power(x, y - 1)) * (y != 0), _shape(x))
+            gx = sum_to(grad * np.where(y == 0, 0.0, y * np.power(x, y - 1)), _shape(x))
         if need_y:
             # torch's convention: d(0 ** y)/dy = 0 for y >= 0, instead of 0 * log(0) = nan
             gy = sum_to(grad * np.where((x == 0) & (y >= 0), 0.0, out * np.log(x)), _shape(y))
@@ -304,25 +340,25 @@ class Lerp(Op):
 # ----- public functions -----
 
 def _float_result(a, b):
-    """Operands promoted for true division: integer results become the default float dtype."""
-    a, b = promote_operands(a, b)
-    data = a._data if is_tensor(a) else a
-    if data.dtype.kind != "f":
+    """Operands converted for true division: integer results compute in the default float dtype."""
+    from ._util import _to
+    target = _dtype.result_type(a, b)
+    if not target.is_floating_point:
         target = _dtype.get_default_dtype()
-        from ._util import _to
-        a, b = _to(a, target), _to(b, target)
-    return a, b
+    return _to(a, target), _to(b, target)
 
 
 def _binary(op, a, b):
-    """Promote and apply a binary op (the fast path: same-dtype tensors, or float tensor and float)."""
-    if is_tensor(b):
-        if a._data.dtype is b._data.dtype and (a._data.ndim or not b._data.ndim):
+    """Promote and apply a binary op (the fast path: same-dtype tensors, or float tensor and number)."""
+    if isinstance(b, _tensor.Tensor):
+        if a._data.dtype is b._data.dtype:
             return op.apply(a, b)
-    elif type(b) is float and a._data.dtype.kind == "f":
-        return op.apply(a, b)
-    elif not isinstance(b, (int, float, bool, np.number, np.bool_)):
-        raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
+    elif type(b) is float or type(b) is int:
+        if a._data.dtype.kind == "f":
+            return op.apply(a, b)
+    elif not isinstance(b, (bool, np.number, np.bool_)):
+        return NotImplemented if b is None or not hasattr(b, "__float__") else op.apply(
+            *promote_operands(a, float(b)))
     a, b = promote_operands(a, b)
     return op.apply(a, b)
 
@@ -357,9 +393,9 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """Return ``input - alpha * other``."""
-    if input._data.dtype == np.bool_ and is_tensor(other) and other._data.dtype == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
+    if alpha == 1 and out is None and input._data.dtype.kind != "b" and type(other) is not bool:
+        return _binary(SubPlain, input, other)
+    _check_bool_sub(input, other)
     x, y = promote_operands(input, other) if alpha != 1 or not is_tensor(other) \
         or other._data.dtype is not input._data.dtype else (input, other)
     return _out(Sub.apply(x, y, alpha), out)
@@ -368,8 +404,21 @@ def sub(input, other, *, alpha=1, out=None):
 subtract = sub
 
 
+def _check_bool_sub(a, b):
+    a_bool = a._data.dtype == np.bool_ if is_tensor(a) else isinstance(a, bool)
+    b_bool = b._data.dtype == np.bool_ if is_tensor(b) else isinstance(b, bool)
+    if a_bool and b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 def rsub(input, other, *, alpha=1):
     """Return ``other - alpha * input``."""
+    _check_bool_sub(input, other)
     x, y = promote_operands(input, other)
     return Rsub.apply(x, y, alpha)
 
@@ -404,8 +453,9 @@ def true_divide(input, other, *, out=None):
 
 
 def floor_divide(input, other, *, out=None):
-    """Return ``floor(input / other)``."""
-    return div(input, other, rounding_mode="floor", out=out)
+    """Return ``floor(input / other)`` (recorded, but with no derivative, as in torch)."""
+    x, y = promote_operands(input, other)
+    return _out(FloorDivide.apply(x, y), out)
 
 
 def remainder(input, other, *, out=None):
@@ -577,6 +627,8 @@ class Methods:
         return inplace(self, add, other)
 
     def __sub__(self, other):
+        if self._data.dtype.kind != "b" and type(other) is not bool:
+            return _binary(SubPlain, self, other)
         return sub(self, other)
 
     def __rsub__(self, other):

@@ -1,54 +1,53 @@
 """The only graph walker: reverse-mode differentiation over the recorded nodes.
 
-``run_backward`` orders the graph once (iterative depth-first search, so a 100,000-op chain needs
-no recursion), then visits nodes parents-first, handing each its summed output gradient and
-passing what it returns along its edges. Leaves accumulate into ``.grad`` (copying nothing that
+``run_backward`` visits nodes in decreasing creation order (a heap keyed by each node's sequence
+number, as torch does), so every node runs once, after all of its gradient has arrived, with no
+ordering pass and no recursion (a 100,000-op chain is fine); it hands each node its summed output
+gradient and passes what the node returns along its edges. Leaves accumulate into ``.grad`` (copying nothing that
 someone else still holds); ``autograd.grad`` captures gradients at chosen nodes instead.
 Saved values are freed after use unless ``retain_graph``.
 """
 import sys
+from heapq import heappop, heappush
 
 import numpy as np
 
 from . import grad_mode
-from .graph import AccumulateGrad
+from .graph import AccumulateGrad, _anomaly_state
 
 __all__ = ["run_backward"]
 
 
-def _topological_order(roots):
-    """Nodes reachable from ``roots``, each after every node it feeds (children first)."""
-    order = []
-    state = {}
+def _reachable(roots):
+    """Every node reachable from ``roots``, children after parents (iterative, no recursion)."""
+    seen = set(roots)
     stack = list(roots)
-    append = order.append
     while stack:
-        node = stack[-1]
-        seen = state.get(node)
-        if seen is None:
-            state[node] = 1
-            for child in node._next:
-                if child is not None and child not in state:
-                    stack.append(child)
-        else:
-            stack.pop()
-            if seen == 1:
-                state[node] = 2
-                append(node)
-    return order
+        for child in stack.pop()._next:
+            if child is not None and child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
 
 
-def _needed(order, targets):
+def _needed(roots, targets):
     """The nodes from which some target can be reached (only those need to run)."""
+    nodes = sorted(_reachable(roots), key=_seq_of)  # inputs before the nodes that use them
     needed = set()
-    for node in order:  # children first, so a node's children are decided before it
+    for node in nodes:
         if node in targets or any(c in needed for c in node._next if c is not None):
             needed.add(node)
     return needed
 
 
+def _seq_of(node):
+    return node._seq
+
+
 def _fix_grad(grad, node, producer, index):
     """Cast ``grad`` to the dtype of what it differentiates, and reject a wrong shape."""
+    if grad.dtype == node._dtype and grad.shape == node._shape:
+        return grad
     if grad.shape != node._shape:
         if producer is None:
             raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of "
@@ -81,27 +80,29 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     only: if given, the set of AccumulateGrad nodes allowed to accumulate (``inputs=``).
     """
     from .._tensor import Tensor
-    order = _topological_order(roots)
     targets = set(capture or ())
     if only is not None:
         targets |= only
-    needed = _needed(order, targets) if targets or not accumulate else None
+    needed = _needed(roots, targets) if targets or not accumulate else None
 
+    # Nodes run in decreasing creation order: every consumer of a node was created after it, so
+    # by the time a node is popped all of its gradient has arrived. No ordering pass is needed.
     buffers = {}
+    heap = []
     for node, grad in zip(roots, root_grads):
         if node in buffers:
             buffers[node] = buffers[node] + grad
         else:
             buffers[node] = grad
+            heappush(heap, (-node._seq, node))
 
-    anomaly = _anomaly.enabled
+    anomaly = _anomaly_state.enabled
     prev = (grad_mode.state.grad_enabled, grad_mode.state.inference)
     grad_mode.state.grad_enabled = create_graph
     try:
-        for node in reversed(order):
-            grad = buffers.pop(node, None)
-            if grad is None:
-                continue
+        while heap:
+            node = heappop(heap)[1]
+            grad = buffers.pop(node)
             if needed is not None and node not in needed:
                 continue
             if node._pre_hooks is not None or node._retained is not None:
@@ -124,21 +125,27 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 _run_node_hooks(node, grads, grad)
             if not retain_graph:
                 node._release()
-            for index, (child, g) in enumerate(zip(node._next, grads)):
+            for child, g in zip(node._next, grads):
                 if child is None or g is None:
                     continue
-                if g.shape != child._shape or g.dtype != child._dtype:
-                    g = _fix_grad(g, child, node, index)
+                if g.dtype is not child._dtype or g.shape != child._shape:
+                    g = _fix_grad(g, child, node, node._next.index(child))
                 pending = buffers.get(child)
-                buffers[child] = g if pending is None else pending + g
-            grads = g = None  # drop references, so that a leaf may take its gradient unshared
+                if pending is None:
+                    buffers[child] = g
+                    heappush(heap, (-child._seq, child))
+                else:
+                    buffers[child] = pending + g
+            grads = g = pending = None  # drop references, so a leaf may take its gradient unshared
     finally:
         grad_mode.state.grad_enabled, grad_mode.state.inference = prev
 
 
 def _accumulate(node, grad, Tensor, create_graph):
     """Add ``grad`` into the leaf's ``.grad``: steal it if no one else holds it, else copy."""
-    variable = node.variable
+    variable = node._variable()
+    if variable is None:  # the leaf is gone: no one can read its .grad
+        return
     if isinstance(grad, Tensor):
         array = grad._data
     else:
@@ -192,14 +199,11 @@ def _run_node_hooks(node, grads, grad):
 
 
 class _Anomaly:
-    """Anomaly detection: forward traces on nodes, and a NaN check after every backward."""
-
-    enabled = False
-    check_nan = True
+    """Anomaly detection: the NaN check after every backward (state in graph._anomaly_state)."""
 
     def run(self, node, grad):
         grads = node.backward(node, grad)
-        if self.check_nan:
+        if getattr(_anomaly_state, "check_nan", True):
             for i, g in enumerate(grads if type(grads) is tuple else (grads,)):
                 if g is None:
                     continue

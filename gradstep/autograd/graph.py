@@ -12,13 +12,19 @@ node itself is the ``ctx``; ``backward(ctx, grad)`` returns one gradient per for
 functions, so the same formula runs on arrays, or on Tensors when ``create_graph=True`` (Tensors
 answer NumPy's dispatch protocols with gradstep's differentiable ops).
 """
+import itertools
 import weakref
 
+from .. import _tensor  # partially initialised at import time; used at call time only
 from . import grad_mode
 
 __all__ = ["Node", "Op", "AccumulateGrad"]
 
 _FREED = "freed"
+
+# Creation order of nodes: a node's inputs always come from nodes made before it, so the engine
+# can run nodes in decreasing sequence number. Every node takes its number when it is made.
+next_seq = itertools.count(1).__next__
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -80,24 +86,24 @@ class Node:
     def save_for_backward(self, *arrays):
         self._saved = arrays
 
-    def _resolve_saved(self, args, out):
+    def _resolve_saved(self, args, arrays, data, out):
         """Replace saved arrays by the Tensors they came from (inputs) or a weak output marker."""
         entries = []
         versions = []
         for s in self._saved:
-            entry = s
-            version = None
-            for a in args:
-                if getattr(a, "_data", None) is s:
-                    entry = a
-                    version = _root(a)._ver
+            for a, array in zip(args, arrays):
+                if array is s and a is not s:
+                    base = a._base
+                    entries.append(a)
+                    versions.append((a if base is None else base)._ver)
                     break
             else:
-                if s is out._data:
-                    entry = _SavedOutput(out)
-                    version = 0
-            entries.append(entry)
-            versions.append(version)
+                if s is data:
+                    entries.append(_SavedOutput(out))
+                    versions.append(0)
+                else:
+                    entries.append(s)
+                    versions.append(None)
         self._saved = tuple(entries)
         self._versions = tuple(versions)
 
@@ -201,42 +207,103 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *args):
-        """Run forward on the arrays of ``args`` and record a node when a gradient is needed."""
-        from .._tensor import Tensor
-        arrays = []
-        requires_grad = False
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a._data)
-                requires_grad = requires_grad or a.requires_grad
+        """Run forward on the arrays of ``args`` and record a node when a gradient is needed.
+
+        The one- and two-argument cases are spelled out: they are most ops, and per-op overhead
+        is a benchmarked number.
+        """
+        Tensor = _tensor.Tensor
+        n = len(args)
+        if n == 1:
+            a = args[0]
+            if not a._requires_grad or not grad_mode.state.grad_enabled:
+                return _finish_no_grad(cls, cls.forward(NO_GRAD_CTX, a._data), args)
+            ctx = cls()
+            ctx.needs_input_grad = _ONE
+            arrays = (a._data,)
+            data = cls.forward(ctx, a._data)
+            ctx._next = (a._grad_fn or a._acc or a._edge(),)
+        elif n == 2 and isinstance(args[0], Tensor):
+            a, b = args
+            if isinstance(b, Tensor):
+                ra, rb = a._requires_grad, b._requires_grad
+                arrays = (a._data, b._data)
             else:
-                arrays.append(a)
-        if not (requires_grad and grad_mode.state.grad_enabled):
-            out = Tensor._make(cls.forward(NO_GRAD_CTX, *arrays))
-            if cls.is_view:
-                out._base = args[0] if args[0]._base is None else args[0]._base
-            return out
-        ctx = cls()
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        out = Tensor._make(cls.forward(ctx, *arrays), True, ctx)
+                ra, rb = a._requires_grad, False
+                arrays = (a._data, b)
+            if not (ra or rb) or not grad_mode.state.grad_enabled:
+                return _finish_no_grad(cls, cls.forward(NO_GRAD_CTX, *arrays), args)
+            ctx = cls()
+            ctx.needs_input_grad = (ra, rb)
+            data = cls.forward(ctx, *arrays)
+            ctx._next = ((a._grad_fn or a._acc or a._edge()) if ra else None,
+                         (b._grad_fn or b._acc or b._edge()) if rb else None)
+        else:
+            arrays = []
+            needs = []
+            requires_grad = False
+            for a in args:
+                if isinstance(a, Tensor):
+                    arrays.append(a._data)
+                    needs.append(a._requires_grad)
+                    requires_grad = requires_grad or a._requires_grad
+                else:
+                    arrays.append(a)
+                    needs.append(False)
+            if not requires_grad or not grad_mode.state.grad_enabled:
+                return _finish_no_grad(cls, cls.forward(NO_GRAD_CTX, *arrays), args)
+            ctx = cls()
+            ctx.needs_input_grad = tuple(needs)
+            data = cls.forward(ctx, *arrays)
+            ctx._next = tuple([a._edge() if r else None for a, r in zip(args, needs)])
+        ctx._seq = next_seq()  # after _next: a leaf's accumulator made there must come first
+        out = Tensor._make(data, True, ctx)
         if cls.is_view:
             out._base = args[0] if args[0]._base is None else args[0]._base
-        ctx._next = tuple(a._edge() if isinstance(a, Tensor) and a.requires_grad else None
-                          for a in args)
-        ctx._shape = out._data.shape
-        ctx._dtype = out._data.dtype
+        ctx._shape = data.shape
+        ctx._dtype = data.dtype
         if ctx._saved:
-            ctx._resolve_saved(args, out)
+            ctx._resolve_saved(args, arrays, data, out)
+        if _anomaly_state.enabled:
+            import traceback
+            ctx._anomaly_trace = "".join(traceback.format_stack()[:-2])
         return out
 
 
+_ONE = (True,)
+
+
+def _finish_no_grad(cls, data, args):
+    out = _tensor.Tensor._make(data)
+    if cls.is_view:
+        out._base = args[0] if args[0]._base is None else args[0]._base
+    return out
+
+
+class _AnomalyState:
+    enabled = False
+
+
+# Shared with the engine and anomaly_mode: whether forward records creation tracebacks.
+_anomaly_state = _AnomalyState()
+
+
 class AccumulateGrad(Node):
-    """Adds the incoming gradient into a leaf tensor's ``.grad``."""
+    """Adds the incoming gradient into a leaf tensor's ``.grad``.
+
+    The leaf keeps its accumulator (so leaf hooks live as long as the tensor); the accumulator
+    refers back weakly, so the pair is no reference cycle.
+    """
 
     def __init__(self, variable):
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+        self._seq = next_seq()
         self._shape = variable._data.shape
         self._dtype = variable._data.dtype
+
+    @property
+    def variable(self):
+        return self._variable()
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
