@@ -1,0 +1,45 @@
+"""Shared benchmark plumbing: run a measurement at 1 and at N threads, gradstep beside torch.
+
+Each thread count runs in a fresh subprocess, because BLAS reads its thread count from the
+environment at start-up (the benchmark sets it for its own child processes only).
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def best_of(fn, repeat=7, number=1):
+    """The fastest of ``repeat`` timings of ``number`` calls, in seconds per call."""
+    fn()  # warm up
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+def child_main(measure):
+    """In the child: measure (a function of the thread count) and print JSON."""
+    threads = int(os.environ["GRADSTEP_BENCH_THREADS"])
+    import torch
+    torch.set_num_threads(threads)
+    print(json.dumps(measure(threads)))
+
+
+def run_all(script, title, thread_counts=None):
+    """In the parent: run ``script`` as a child at each thread count and print a table."""
+    if thread_counts is None:
+        thread_counts = sorted({1, os.cpu_count() or 1})
+    print(title)
+    print(f"{'threads':>7}  {'case':<28} {'gradstep':>12} {'torch':>12} {'ratio':>7}")
+    for n in thread_counts:
+        env = dict(os.environ, GRADSTEP_BENCH_THREADS=str(n), OPENBLAS_NUM_THREADS=str(n),
+                   OMP_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n))
+        out = subprocess.run([sys.executable, script, "--child"], env=env, check=True,
+                             capture_output=True, text=True).stdout
+        for case, (g, t, unit) in json.loads(out.strip().splitlines()[-1]).items():
+            print(f"{n:>7}  {case:<28} {g:>9.2f} {unit:<2} {t:>9.2f} {unit:<2} {g / t:>7.2f}")
