@@ -222,7 +222,8 @@ def test_grad_fn_names():
     tx = torch.tensor([1., 2.], requires_grad=True)
     for fn in (lambda a: a * 2, lambda a: a + a, lambda a: a - 1, lambda a: 1 - a,
                lambda a: a / 2, lambda a: a ** 2, lambda a: 2 ** a, lambda a: a ** a, lambda a: -a,
-               lambda a: a.reciprocal()):
+               lambda a: a.reciprocal(), lambda a: a.addcmul(a, a), lambda a: a.addcdiv(a, a + 1),
+               lambda a: a.lerp(a * 2, 0.5), lambda a: a.lerp(a * 2, a)):
         assert fn(x).grad_fn.name() == fn(tx).grad_fn.name()
 
 

@@ -337,6 +337,73 @@ class Lerp(Op):
                 sum_to(grad * (y - x), _shape(w)) if nw else None)
 
 
+class LerpScalar(Op):
+    """z = x + w * (y - x), w a number;  dz/dx = 1 - w,  dz/dy = w."""
+    name_ = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y, w):
+        ctx.shapes = (_shape(x), _shape(y))
+        ctx.w = w
+        return x + w * (y - x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        nx, ny = ctx.needs_input_grad[:2]
+        return (sum_to(grad * (1 - ctx.w), sx) if nx else None,
+                sum_to(grad * ctx.w, sy) if ny else None)
+
+
+class Addcmul(Op):
+    """z = x + v * a * b;  dz/dx = 1,  dz/da = v * b,  dz/db = v * a."""
+    name_ = "AddcmulBackward0"
+
+    @staticmethod
+    def forward(ctx, x, a, b, value):
+        ctx.save_for_backward(a, b)
+        ctx.value = value
+        ctx.shape_x = _shape(x)
+        return x + value * (a * b) if value != 1 else x + a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        nx, na, nb = ctx.needs_input_grad[:3]
+        v = ctx.value
+        return (sum_to(grad, ctx.shape_x) if nx else None,
+                sum_to(grad * (v * b), _shape(a)) if na else None,
+                sum_to(grad * (v * a), _shape(b)) if nb else None)
+
+
+class Addcdiv(Op):
+    """z = x + v * a / b;  dz/dx = 1,  dz/da = v / b,  dz/db = -v * a / b^2."""
+    name_ = "AddcdivBackward0"
+
+    @staticmethod
+    def forward(ctx, x, a, b, value):
+        ctx.save_for_backward(a, b)
+        ctx.value = value
+        ctx.shape_x = _shape(x)
+        return x + value * (a / b) if value != 1 else x + a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        nx, na, nb = ctx.needs_input_grad[:3]
+        v = ctx.value
+        return (sum_to(grad, ctx.shape_x) if nx else None,
+                sum_to(grad * v / b, _shape(a)) if na else None,
+                sum_to(-grad * v * a / (b * b), _shape(b)) if nb else None)
+
+
+def _promote_all(*operands):
+    """Tensors and numbers converted to the dtype torch computes an op on all of them in."""
+    from ._util import _to
+    target = _dtype.result_type(*operands)
+    return [_to(x, target) for x in operands]
+
+
 # ----- public functions -----
 
 def _float_result(a, b):
@@ -504,8 +571,8 @@ def reciprocal(input, *, out=None):
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """Return ``input + value * tensor1 * tensor2``."""
-    return _out(add(input, mul(tensor1, tensor2), alpha=value) if value != 1
-                else add(input, mul(tensor1, tensor2)), out)
+    x, a, b = _promote_all(input, tensor1, tensor2)
+    return _out(Addcmul.apply(x, a, b, value), out)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
@@ -518,16 +585,17 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            "as (input + value * tensor1 / tensor2) for float inputs. The future "
                            "addcdiv behavior is just the latter implementation: (input + value * "
                            "tensor1 / tensor2), for all dtypes.")
-    q = div(tensor1, tensor2)
-    return _out(add(input, q, alpha=value) if value != 1 else add(input, q), out)
+    x, a, b = _promote_all(input, tensor1, tensor2)
+    return _out(Addcdiv.apply(x, a, b, value), out)
 
 
 def lerp(input, end, weight, *, out=None):
     """Return ``input + weight * (end - input)``."""
     if not is_tensor(weight):
-        from ._util import scalar_array
-        weight = scalar_array(weight, input._data.dtype)
-    return _out(Lerp.apply(input, end, weight), out)
+        x, y = promote_operands(input, end)
+        return _out(LerpScalar.apply(x, y, weight), out)
+    x, y, w = _promote_all(input, end, weight)
+    return _out(Lerp.apply(x, y, w), out)
 
 
 def _out(result, out):
