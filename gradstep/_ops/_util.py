@@ -129,6 +129,10 @@ def inplace(self, op, *args, **kwargs):
     if result.shape != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(result.shape)}")
+    if not self._data.flags.writeable:  # an expanded (broadcast) tensor
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
+                           "refers to a single memory location. Please clone() the tensor before "
+                           "performing the operation.")
     self._data[...] = result
     if record:
         self._grad_fn = out._grad_fn

@@ -1,7 +1,1134 @@
-"""(being written)"""
+"""Shape ops: view, reshape, squeeze, permute, transpose, expand, cat, stack, split, flip, roll, ...
 
-__all__ = []
+View ops (``view``, ``squeeze``, ``permute``, ``expand``, ``narrow``, ``diagonal``, split pieces)
+return NumPy views of their input's storage (``is_view``); the rest copy. Every backward is
+written with NumPy functions, reshapes and basic indexing, so it also runs on Tensors under
+``create_graph=True``.
+"""
+import builtins
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd.graph import NO_GRAD_CTX, Op
+from ._util import is_tensor, sum_to, wrap_dim, wrap_dims
+
+__all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
+           "unsqueeze", "permute", "movedim", "moveaxis", "transpose", "swapaxes", "swapdims",
+           "t", "adjoint", "expand", "expand_as", "broadcast_to", "repeat", "repeat_interleave",
+           "tile", "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack",
+           "column_stack", "atleast_1d", "atleast_2d", "atleast_3d", "split", "tensor_split",
+           "chunk", "unbind", "flip", "fliplr", "flipud", "roll", "narrow", "tril", "triu",
+           "diag", "diagonal", "diag_embed", "ravel"]
+
+
+# ----- helpers -----
+
+def _sizes(args, what="view"):
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(torch.Size([2, 3]))`` as a tuple of ints."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)) or (
+            len(args) == 1 and hasattr(args[0], "__len__") and not is_tensor(args[0])):
+        args = tuple(args[0])
+    out = []
+    for a in args:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)) and not (
+                is_tensor(a) and a._data.ndim == 0 and a._data.dtype.kind in "iu"):
+            raise TypeError(f"{what}(): argument 'size' (position 1) must be tuple of ints, but "
+                            f"found element of type {type(a).__name__} at pos {len(out)}")
+        out.append(int(a))
+    return tuple(out)
+
+
+def _infer_shape(shape, numel):
+    """Resolve one ``-1`` in ``shape`` and check that it holds ``numel`` elements, as torch."""
+    infer = None
+    known = 1
+    for i, s in enumerate(shape):
+        if s == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+        else:
+            known *= s
+    if infer is None:
+        if known != numel:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        return shape
+    if known == 0:
+        if numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous")
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    if numel % known:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape[:infer] + (numel // known,) + shape[infer + 1:]
+
+
+def _view_array(x, shape):
+    """``x`` reshaped without copying, or None when its strides do not allow it."""
+    if x.flags.c_contiguous:
+        return x.reshape(shape)
+    try:
+        return np.reshape(x, shape, copy=False)
+    except ValueError:
+        return None
+
+
+_VIEW_ERROR = ("view size is not compatible with input tensor's size and stride (at least one "
+               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+
+
+# ----- view-like ops -----
+
+class View(Op):
+    """z = x with a new shape (same storage);  dz/dx = grad reshaped back."""
+    name_ = "ViewBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        out = _view_array(x, shape)
+        if out is None:
+            raise RuntimeError(_VIEW_ERROR)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.reshape(grad, ctx.in_shape)
+
+
+class UnsafeView(Op):
+    """z = a reshaped copy of x (reshape of a tensor whose strides forbid a view)."""
+    name_ = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return np.reshape(x, shape, copy=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.reshape(grad, ctx.in_shape)
+
+
+class ContiguousView(UnsafeView):
+    """ravel of a non-contiguous tensor: a copy torch records as a view of its contiguous clone."""
+    name_ = "ViewBackward0"
+
+
+class Alias(View):
+    """z = x (a new view of the same storage)."""
+    name_ = "AliasBackward0"
+
+
+class Squeeze(View):
+    name_ = "SqueezeBackward0"
+
+
+class SqueezeDim(View):
+    name_ = "SqueezeBackward1"
+
+
+class SqueezeDims(View):
+    name_ = "SqueezeBackward2"
+
+
+class Unsqueeze(View):
+    name_ = "UnsqueezeBackward0"
+
+
+class Permute(Op):
+    """z = x with its dims reordered;  dz/dx = grad with the inverse order."""
+    name_ = "PermuteBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.transpose(grad, tuple(np.argsort(ctx.dims)))
+
+
+class Transpose(Op):
+    """z = x with dims d0 and d1 swapped;  dz/dx = grad swapped back."""
+    name_ = "TransposeBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, d0, d1):
+        ctx.d = (d0, d1)
+        return np.swapaxes(x, d0, d1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.swapaxes(grad, *ctx.d)
+
+
+class T(Op):
+    """z = x transposed (<= 2 dims);  dz/dx = grad transposed."""
+    name_ = "TBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.transpose(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.transpose(grad)
+
+
+class Expand(Op):
+    """z = x broadcast to a shape (read-only view);  dz/dx = grad summed over broadcast dims."""
+    name_ = "ExpandBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return sum_to(grad, ctx.in_shape)
+
+
+class Slice(Op):
+    """z = x[index] for a tuple of slices and ints (a view);  dz/dx = grad placed in zeros."""
+    name_ = "SliceBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.in_shape = x.shape
+        ctx.index = index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .indexing import embed
+        return embed(grad, ctx.in_shape, ctx.index)
+
+
+class Select(Slice):
+    name_ = "SelectBackward0"
+
+
+class SplitPiece(Slice):
+    name_ = "SplitBackward0"
+
+
+class SplitWithSizesPiece(Slice):
+    name_ = "SplitWithSizesBackward0"
+
+
+class UnbindPiece(Slice):
+    name_ = "UnbindBackward0"
+
+
+def _diag_view(a, offset, d1, d2):
+    """A writable view of the diagonal of ``a`` over dims d1, d2 (moved last), as torch."""
+    n1, n2 = a.shape[d1], a.shape[d2]
+    if offset >= 0:
+        length = builtins.max(0, builtins.min(n1, n2 - offset))
+        start = (0, offset)
+    else:
+        length = builtins.max(0, builtins.min(n1 + offset, n2))
+        start = (-offset, 0)
+    index = [slice(None)] * a.ndim
+    if length:
+        index[d1] = slice(start[0], None)
+        index[d2] = slice(start[1], None)
+    base = a[tuple(index)]
+    rest = [i for i in range(a.ndim) if i not in (d1, d2)]
+    shape = tuple(a.shape[i] for i in rest) + (length,)
+    strides = tuple(a.strides[i] for i in rest) + (a.strides[d1] + a.strides[d2],)
+    return np.lib.stride_tricks.as_strided(base, shape, strides,
+                                           writeable=bool(a.flags.writeable))
+
+
+def _diagonal_of(g, offset, d1, d2):
+    """The diagonal of an array or (differentiably) of a Tensor."""
+    if is_tensor(g):
+        return diagonal(g, offset, d1, d2)
+    return _diag_view(g, offset, d1, d2)
+
+
+class Diagonal(Op):
+    """z = the diagonal of x over two dims (a view);  dz/dx = grad written on a zero diagonal."""
+    name_ = "DiagonalBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        ctx.args = (x.shape, offset, d1, d2)
+        return _diag_view(x, offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, offset, d1, d2 = ctx.args
+        return DiagEmbed.apply(grad, shape, offset, d1, d2) if is_tensor(grad) \
+            else DiagEmbed.forward(NO_GRAD_CTX, grad, shape, offset, d1, d2)
+
+
+class DiagonalCopy(Diagonal):
+    """diag() of a matrix: the diagonal as a new tensor."""
+    name_ = "DiagonalBackward0_copy"
+    is_view = False
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        ctx.args = (x.shape, offset, d1, d2)
+        return _diag_view(x, offset, d1, d2).copy()
+
+
+class DiagEmbed(Op):
+    """z = zeros of a shape with x written on a diagonal;  dz/dx = that diagonal of grad."""
+    name_ = "DiagEmbedBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape, offset, d1, d2):
+        ctx.args = (offset, d1, d2)
+        out = np.zeros_like(x, shape=shape)
+        _diag_view(out, offset, d1, d2)[...] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _diagonal_of(grad, *ctx.args)
+
+
+# ----- copying ops -----
+
+class Repeat(Op):
+    """z = x tiled ``reps`` times;  dz/dx = grad summed over the copies."""
+    name_ = "RepeatBackward0"
+
+    @staticmethod
+    def forward(ctx, x, reps):
+        ctx.in_shape = x.shape
+        ctx.reps = reps
+        return np.tile(x, reps)
+
+    @staticmethod
+    def backward(ctx, grad):
+        reps = ctx.reps
+        padded = (1,) * (len(reps) - len(ctx.in_shape)) + tuple(ctx.in_shape)
+        split = []
+        for r, s in zip(reps, padded):
+            split += [r, s]
+        g = np.reshape(grad, tuple(split))
+        g = np.sum(g, axis=tuple(range(0, 2 * len(reps), 2)))
+        return np.reshape(g, ctx.in_shape)
+
+
+class RepeatInterleave(Op):
+    """z = each element of x repeated r times along a dim;  dz/dx = grad summed per group."""
+    name_ = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, repeats, dim):
+        ctx.args = (x.shape, repeats, dim)
+        return np.repeat(x, repeats, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, r, dim = ctx.args
+        g = np.reshape(grad, shape[:dim] + (shape[dim], r) + shape[dim + 1:])
+        return np.sum(g, axis=dim + 1)
+
+
+class Cat(Op):
+    """z = the inputs joined along a dim;  dz/dx_i = grad's slice for x_i."""
+    name_ = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, np_dtype, *xs):
+        ctx.args = (dim, [x.shape for x in xs])
+        kept = [x for x in xs if not (x.ndim == 1 and x.shape[0] == 0)]
+        if not kept:
+            return np.concatenate(xs, axis=0, dtype=np_dtype)
+        return np.concatenate(kept, axis=dim, dtype=np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim, shapes = ctx.args
+        grads = [None, None]
+        start = 0
+        lead = (slice(None),) * dim
+        for s in shapes:
+            if len(s) == 1 and s[0] == 0:
+                grads.append(np.reshape(grad[(slice(0, 0),) * grad.ndim], (0,)))
+                continue
+            stop = start + s[dim]
+            grads.append(grad[lead + (slice(start, stop),)])
+            start = stop
+        return tuple(grads)
+
+
+class Stack(Op):
+    """z = the inputs stacked along a new dim;  dz/dx_i = grad selected at i."""
+    name_ = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, np_dtype, *xs):
+        ctx.args = (dim, len(xs))
+        return np.stack(xs, axis=dim, dtype=np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim, n = ctx.args
+        lead = (slice(None),) * dim
+        return (None, None) + tuple(grad[lead + (i,)] for i in range(n))
+
+
+class Flip(Op):
+    """z = x reversed along dims;  dz/dx = grad reversed back."""
+    name_ = "FlipBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x, dims).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.flip(grad, ctx.dims)
+
+
+class Roll(Op):
+    """z = x rotated by shifts along dims;  dz/dx = grad rotated back."""
+    name_ = "RollBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.args = (shifts, dims, x.shape)
+        if dims is None:
+            return np.reshape(np.roll(np.reshape(x, (-1,)), shifts), x.shape)
+        return np.roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shifts, dims, shape = ctx.args
+        neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+        if dims is None:
+            return np.reshape(np.roll(np.reshape(grad, (-1,)), neg), shape)
+        return np.roll(grad, neg, dims)
+
+
+class Tril(Op):
+    """z = x with elements above diagonal k zeroed;  dz/dx = tril(grad, k)."""
+    name_ = "TrilBackward0"
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return np.tril(x, k)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.tril(grad, ctx.k)
+
+
+class Triu(Op):
+    """z = x with elements below diagonal k zeroed;  dz/dx = triu(grad, k)."""
+    name_ = "TriuBackward0"
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return np.triu(x, k)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.triu(grad, ctx.k)
+
+
+# ----- public functions -----
+
+def view(input, *shape):
+    """A view of ``input`` with a new shape (``-1`` infers one size); no data is copied."""
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+        raise NotImplementedError("gradstep does not support Tensor.view(dtype)")
+    shape = _infer_shape(_sizes(shape), input._data.size)
+    return View.apply(input, shape)
+
+
+def reshape(input, *shape):
+    """``input`` with a new shape: a view when the strides allow it, else a copy."""
+    shape = _infer_shape(_sizes(shape, "reshape"), input._data.size)
+    if input._data.flags.c_contiguous or _view_array(input._data, shape) is not None:
+        return View.apply(input, shape)
+    return UnsafeView.apply(input, shape)
+
+
+def view_as(input, other):
+    """``input.view(other.shape)``."""
+    return view(input, other._data.shape)
+
+
+def reshape_as(input, other):
+    """``input.reshape(other.shape)``."""
+    return reshape(input, other._data.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one (a view when possible)."""
+    nd = input._data.ndim
+    if nd == 0:
+        return reshape(input, (1,))
+    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    shape = input._data.shape
+    return reshape(input, shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
+
+
+def ravel(input):
+    """The elements as a 1-D tensor (a view when possible)."""
+    if _view_array(input._data, (-1,)) is not None:
+        return View.apply(input, (input._data.size,))
+    return ContiguousView.apply(input, (input._data.size,))
+
+
+def unflatten(input, dim, sizes):
+    """Split dim ``dim`` into the shape ``sizes`` (one may be -1)."""
+    shape = input._data.shape
+    d = wrap_dim(dim, input._data.ndim)
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    n = shape[d]
+    if -1 in sizes:
+        try:
+            sizes = _infer_shape(sizes, n)
+        except RuntimeError:
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                               f"size of dim {dim} ({n}) in the input tensor") from None
+    elif math.prod(sizes) != n:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {dim} ({n}) in the input tensor")
+    return View.apply(input, shape[:d] + sizes + shape[d + 1:])
+
+
+def squeeze(input, dim=None):
+    """Remove dims of size 1 (all of them, or those among ``dim``)."""
+    shape = input._data.shape
+    if dim is None:
+        return Squeeze.apply(input, tuple(s for s in shape if s != 1))
+    if isinstance(dim, (tuple, list)):
+        dims = wrap_dims(dim, input._data.ndim)
+        return SqueezeDims.apply(input, tuple(s for i, s in enumerate(shape)
+                                              if not (i in dims and s == 1)))
+    d = wrap_dim(dim, input._data.ndim)
+    if shape and shape[d] == 1:
+        shape = shape[:d] + shape[d + 1:]
+    return SqueezeDim.apply(input, shape)
+
+
+def unsqueeze(input, dim):
+    """Insert a dim of size 1 at ``dim``."""
+    shape = input._data.shape
+    d = wrap_dim(dim, len(shape) + 1)
+    return Unsqueeze.apply(input, shape[:d] + (1,) + shape[d:])
+
+
+def permute(input, *dims):
+    """Reorder the dims (a view)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
+                           "not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    wrapped = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(wrapped)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, wrapped)
+
+
+def movedim(input, source, destination):
+    """Move dims ``source`` to positions ``destination`` (ints or sequences)."""
+    nd = input._data.ndim
+    src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
+    dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({list(dst)} dims)")
+    src = tuple(wrap_dim(d, nd) for d in src)
+    dst = tuple(wrap_dim(d, nd) for d in dst)
+    if len(set(src)) != len(src):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({list(src)})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({list(dst)})")
+    order = [d for d in range(nd) if d not in src]
+    perm = [None] * nd
+    for s, d in zip(src, dst):
+        perm[d] = s
+    it = iter(order)
+    perm = tuple(p if p is not None else next(it) for p in perm)
+    return Permute.apply(input, perm)
+
+
+moveaxis = movedim
+
+
+def transpose(input, dim0, dim1):
+    """Swap dims ``dim0`` and ``dim1`` (a view)."""
+    nd = input._data.ndim
+    return Transpose.apply(input, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """Transpose a matrix; 0-d and 1-D tensors are returned as they are (as a view)."""
+    nd = input._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return T.apply(input)
+
+
+def adjoint(input):
+    """The conjugate transpose of the last two dims (real tensors: ``mT``)."""
+    return _mT(input, "adjoint()")
+
+
+def _mT(input, what="tensor.mT"):
+    nd = input._data.ndim
+    if nd < 2:
+        raise RuntimeError(f"{what} is only supported on matrices or batches of matrices. Got "
+                           f"{nd}-D tensor.")
+    return Transpose.apply(input, nd - 2, nd - 1)
+
+
+def expand(input, *sizes):
+    """Broadcast singleton dims to ``sizes`` (``-1`` keeps a dim), without copying."""
+    sizes = _sizes(sizes, "expand")
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        from .._tensor import type_name
+        raise RuntimeError(f"expand({type_name(input)}{{{list(shape)}}}, size={list(sizes)}): the "
+                           f"number of sizes provided ({len(sizes)}) must be greater or equal to "
+                           f"the number of dimensions in the tensor ({len(shape)})")
+    lead = len(sizes) - len(shape)
+    out = list(sizes)
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
+                                   "leading, non-existing dimension 0")
+            continue
+        have = shape[i - lead]
+        if s == -1:
+            out[i] = have
+        elif have != s and have != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
+                               f"size ({have}) at non-singleton dimension {i}.  Target sizes: "
+                               f"{list(sizes)}.  Tensor sizes: {list(shape)}")
+    return Expand.apply(input, tuple(out))
+
+
+def expand_as(input, other):
+    """``input.expand(other.size())``."""
+    return expand(input, other._data.shape)
+
+
+def broadcast_to(input, size):
+    """``input.expand(size)``."""
+    return expand(input, tuple(size))
+
+
+def repeat(input, *sizes):
+    """Tile ``input`` ``sizes`` times along each dim (leading sizes add dims)."""
+    reps = _sizes(sizes, "repeat")
+    if len(reps) < input._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    return Repeat.apply(input, reps)
+
+
+def tile(input, dims):
+    """Like ``repeat``, padding ``dims`` with leading ones when it is shorter than the shape."""
+    reps = _sizes((dims,), "tile")
+    reps = (1,) * (input._data.ndim - len(reps)) + reps
+    return Repeat.apply(input, reps)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeat each element ``repeats`` times (an int or a tensor of counts) along ``dim``."""
+    from .. import _tensor
+    if repeats is None:  # torch.repeat_interleave(counts): the indices repeated by count
+        counts = input._data
+        return _tensor.Tensor._make(np.repeat(np.arange(counts.shape[0]), counts))
+    if dim is None:
+        input = reshape(input, (-1,))
+        dim = 0
+    d = wrap_dim(dim, input._data.ndim)
+    if is_tensor(repeats):
+        if repeats._data.ndim == 0:
+            repeats = int(repeats._data.reshape(()))
+        else:
+            counts = repeats._data
+            n = input._data.shape[d]
+            if counts.ndim != 1:
+                raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+            if counts.shape[0] == 1:
+                counts = np.broadcast_to(counts, (n,))
+            if counts.shape[0] != n:
+                raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                                   f"repeats.size(0) = {counts.shape[0]} and input.size({d}) = "
+                                   f"{n}")
+            if np.any(counts < 0):
+                raise RuntimeError("repeats can not be negative")
+            from .indexing import index_select
+            index = _tensor.Tensor._make(np.repeat(np.arange(n), counts))
+            return index_select(input, d, index)
+    if repeats < 0:
+        raise RuntimeError("repeats can not be negative")
+    return RepeatInterleave.apply(input, int(repeats), d)
+
+
+def _tensor_list(tensors, what):
+    if is_tensor(tensors):
+        raise TypeError(f"{what}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        "Tensor")
+    tensors = list(tensors)
+    for i, x in enumerate(tensors):
+        if not is_tensor(x):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(x).__name__}")
+    return tensors
+
+
+def _common_dtype(tensors):
+    d = _dtype.FROM_NP[tensors[0]._data.dtype]
+    for x in tensors[1:]:
+        d = _dtype.promote_types(d, _dtype.FROM_NP[x._data.dtype])
+    return d.np
+
+
+def cat(tensors, dim=0, *, out=None, axis=None):
+    """Join tensors along an existing dim, promoting dtypes (1-D empty tensors are skipped)."""
+    if axis is not None:
+        dim = axis
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if x._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = [(i, x) for i, x in enumerate(tensors)
+            if not (x._data.ndim == 1 and x._data.shape[0] == 0)]
+    np_dtype = _common_dtype(tensors)
+    if kept:
+        ref_i, ref = kept[0]
+        nd = ref._data.ndim
+        d = wrap_dim(dim, nd)
+        for i, x in kept[1:]:
+            if x._data.ndim != nd:
+                raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and "
+                                   f"{x._data.ndim}")
+            for k in range(nd):
+                if k != d and x._data.shape[k] != ref._data.shape[k]:
+                    raise RuntimeError(
+                        f"Sizes of tensors must match except in dimension {d}. Expected size "
+                        f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number "
+                        f"{i} in the list.")
+    else:
+        d = wrap_dim(dim, 1)
+    result = Cat.apply(d, np_dtype, *tensors)
+    if out is not None:
+        from .indexing import _write_out
+        return _write_out(out, result)
+    return result
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join tensors of equal shape along a new dim."""
+    tensors = _tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0]._data.shape
+    for i, x in enumerate(tensors[1:], 1):
+        if x._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(shape)} at entry 0 and {list(x._data.shape)} at entry {i}")
+    d = wrap_dim(dim, len(shape) + 1)
+    result = Stack.apply(d, _common_dtype(tensors), *tensors)
+    if out is not None:
+        from .indexing import _write_out
+        return _write_out(out, result)
+    return result
+
+
+def atleast_1d(*tensors):
+    """Tensors with at least one dim (0-d ones become shape [1])."""
+    if len(tensors) == 1 and not is_tensor(tensors[0]):
+        return tuple(atleast_1d(x) for x in tensors[0])
+    if len(tensors) > 1:
+        return tuple(atleast_1d(x) for x in tensors)
+    x = tensors[0]
+    return View.apply(x, (1,)) if x._data.ndim == 0 else x
+
+
+def atleast_2d(*tensors):
+    """Tensors with at least two dims (leading dims of size 1 added)."""
+    if len(tensors) == 1 and not is_tensor(tensors[0]):
+        return tuple(atleast_2d(x) for x in tensors[0])
+    if len(tensors) > 1:
+        return tuple(atleast_2d(x) for x in tensors)
+    x = tensors[0]
+    if x._data.ndim == 0:
+        return View.apply(x, (1, 1))
+    return unsqueeze(x, 0) if x._data.ndim == 1 else x
+
+
+def atleast_3d(*tensors):
+    """Tensors with at least three dims."""
+    if len(tensors) == 1 and not is_tensor(tensors[0]):
+        return tuple(atleast_3d(x) for x in tensors[0])
+    if len(tensors) > 1:
+        return tuple(atleast_3d(x) for x in tensors)
+    x = tensors[0]
+    nd = x._data.ndim
+    if nd == 0:
+        return View.apply(x, (1, 1, 1))
+    if nd == 1:
+        return unsqueeze(unsqueeze(x, 0), -1)
+    return unsqueeze(x, -1) if nd == 2 else x
+
+
+def hstack(tensors, *, out=None):
+    """Concatenate horizontally: along dim 0 for 1-D tensors, else dim 1."""
+    tensors = [atleast_1d(x) for x in _tensor_list(tensors, "hstack")]
+    if not tensors:
+        raise RuntimeError("hstack expects a non-empty TensorList")
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    """Concatenate vertically (1-D tensors become rows)."""
+    tensors = [atleast_2d(x) for x in _tensor_list(tensors, "vstack")]
+    if not tensors:
+        raise RuntimeError("vstack expects a non-empty TensorList")
+    return cat(tensors, 0, out=out)
+
+
+def dstack(tensors, *, out=None):
+    """Concatenate along the third dim."""
+    tensors = [atleast_3d(x) for x in _tensor_list(tensors, "dstack")]
+    if not tensors:
+        raise RuntimeError("dstack expects a non-empty TensorList")
+    return cat(tensors, 2, out=out)
+
+
+def column_stack(tensors, *, out=None):
+    """Stack 1-D tensors as columns (others as they are) along dim 1."""
+    tensors = [reshape(x, (-1, 1)) if x._data.ndim <= 1 else x
+               for x in _tensor_list(tensors, "column_stack")]
+    return cat(tensors, 1, out=out)
+
+
+def _pieces(input, d, bounds, op):
+    lead = (slice(None),) * d
+    return tuple(op.apply(input, lead + (slice(a, b),)) for a, b in bounds)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Split into pieces of ``split_size`` along ``dim`` (the last may be smaller), or of sizes."""
+    d = wrap_dim(dim, tensor._data.ndim)
+    n = tensor._data.shape[d] if tensor._data.ndim else 1
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    if isinstance(split_size_or_sections, (int, np.integer)) or is_tensor(
+            split_size_or_sections) and split_size_or_sections._data.ndim == 0:
+        size = int(split_size_or_sections)
+        if size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size="
+                               f"{size}")
+        if size == 0:
+            if n != 0:
+                raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                                   f"dimension size of {n}")
+            return _pieces(tensor, d, [(0, 0)], SplitPiece)
+        bounds = [(a, builtins.min(a + size, n)) for a in range(0, n, size)] or [(0, 0)]
+        return _pieces(tensor, d, bounds, SplitPiece)
+    sizes = [int(s) for s in split_size_or_sections]
+    if builtins.sum(sizes) != n or any(s < 0 for s in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
+                           f"tensor's size at dimension {d}), but got split_sizes={sizes}")
+    bounds = []
+    a = 0
+    for s in sizes:
+        bounds.append((a, a + s))
+        a += s
+    return _pieces(tensor, d, bounds, SplitWithSizesPiece)
+
+
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` pieces of equal size (the last may be smaller; maybe fewer pieces)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    size = -(-n // chunks)
+    if size == 0:  # an empty dim: torch returns ``chunks`` empty pieces
+        return _pieces(input, d, [(0, 0)] * chunks, SplitPiece)
+    return split(input, size, d)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Split into n near-equal pieces (an int) or at the given indices, as NumPy's array_split."""
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
+        q, r = divmod(n, k)
+        bounds, a = [], 0
+        for i in range(k):
+            b = a + q + (1 if i < r else 0)
+            bounds.append((a, b))
+            a = b
+    else:
+        idx = [int(i) for i in indices_or_sections]
+        edges = [0] + idx + [n]
+        bounds = [(builtins.min(builtins.max(a, 0), n), builtins.min(builtins.max(b, a, 0), n))
+                  for a, b in zip(edges[:-1], edges[1:])]
+    return _pieces(input, d, bounds, Slice)
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim`` as a tuple of views."""
+    if input._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = wrap_dim(dim, input._data.ndim)
+    lead = (slice(None),) * d
+    return tuple(UnbindPiece.apply(input, lead + (i,)) for i in range(input._data.shape[d]))
+
+
+def flip(input, *dims):
+    """Reverse the order of elements along ``dims`` (a copy)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    return Flip.apply(input, wrap_dims(dims, input._data.ndim))
+
+
+def fliplr(input):
+    """Flip along dim 1 (needs at least 2 dims)."""
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return Flip.apply(input, (1,))
+
+
+def flipud(input):
+    """Flip along dim 0 (needs at least 1 dim)."""
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return Flip.apply(input, (0,))
+
+
+def roll(input, shifts, dims=None):
+    """Rotate elements by ``shifts`` along ``dims`` (no dims: over the flattened tensor)."""
+    nd = input._data.ndim
+    if dims is None:
+        if isinstance(shifts, (tuple, list)):
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                                   f"dims:0")
+            shifts = shifts[0]
+        return Roll.apply(input, int(shifts), None)
+    shifts_t = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    dims_t = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts_t) != len(dims_t):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:"
+                           f"{len(dims_t)}")
+    dims_t = tuple(wrap_dim(d, nd) for d in dims_t)
+    return Roll.apply(input, tuple(int(s) for s in shifts_t), dims_t)
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start+length`` of dim ``dim`` (a view)."""
+    nd = input._data.ndim
+    if nd == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, nd)
+    n = input._data.shape[d]
+    start, length = int(start), int(length)
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start < -n or start > n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    if start < 0:
+        start += n
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return Slice.apply(input, (slice(None),) * d + (slice(start, start + length),))
+
+
+def tril(input, diagonal=0, *, out=None):
+    """Zero the elements above the ``diagonal``-th diagonal of the last two dims."""
+    if input._data.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return Tril.apply(input, int(diagonal))
+
+
+def triu(input, diagonal=0, *, out=None):
+    """Zero the elements below the ``diagonal``-th diagonal of the last two dims."""
+    if input._data.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return Triu.apply(input, int(diagonal))
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal over ``dim1`` and ``dim2``, appended as the last dim (a view)."""
+    nd = input._data.ndim
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, int(offset), d1, d2)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Tensors whose (``dim1``, ``dim2``) diagonals are the last dim of ``input``."""
+    nd = input._data.ndim + 1
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = input._data.shape[-1] + builtins.abs(offset) if input._data.ndim else 1
+    rest = iter(input._data.shape[:-1])
+    shape = tuple(n if i in (d1, d2) else next(rest) for i in range(nd))
+    return DiagEmbed.apply(input, shape, int(offset), d1, d2)
+
+
+def diag(input, diagonal=0, *, out=None):
+    """A 1-D tensor as a diagonal matrix, or a matrix's ``diagonal``-th diagonal as 1-D."""
+    nd = input._data.ndim
+    if nd == 1:
+        n = input._data.shape[0] + builtins.abs(diagonal)
+        return DiagEmbed.apply(input, (n, n), int(diagonal), 0, 1)
+    if nd == 2:
+        return DiagonalCopy.apply(input, int(diagonal), 0, 1)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+
+
+def _T(self):
+    nd = self._data.ndim
+    if nd == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                      "these cases.", UserWarning, stacklevel=2)
+    elif nd > 2:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                      "shape is deprecated and it will throw an error in a future release. "
+                      "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch."
+                      "arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                      UserWarning, stacklevel=2)
+    return Permute.apply(self, tuple(range(nd - 1, -1, -1)))
+
+
+def _H(self):
+    nd = self._data.ndim
+    if nd not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
+                           "tensor. For batches of matrices, consider using tensor.mH")
+    return Transpose.apply(self, 0, 1) if nd == 2 else Alias.apply(self, ())
 
 
 class Methods:
-    pass
+    view = view
+    reshape = reshape
+    view_as = view_as
+    reshape_as = reshape_as
+    flatten = flatten
+    ravel = ravel
+    unflatten = unflatten
+    squeeze = squeeze
+    unsqueeze = unsqueeze
+    permute = permute
+    movedim = movedim
+    moveaxis = moveaxis
+    transpose = transpose
+    swapaxes = swapaxes
+    swapdims = swapdims
+    t = t
+    adjoint = adjoint
+    T = property(_T)
+    mT = property(_mT)
+    H = property(_H)
+    mH = property(_mT)
+    expand = expand
+    expand_as = expand_as
+    broadcast_to = broadcast_to
+    repeat = repeat
+    repeat_interleave = repeat_interleave
+    tile = tile
+    split = split
+    tensor_split = tensor_split
+    chunk = chunk
+    unbind = unbind
+    flip = flip
+    fliplr = fliplr
+    flipud = flipud
+    roll = roll
+    narrow = narrow
+    tril = tril
+    triu = triu
+    diag = diag
+    diagonal = diagonal
+    diag_embed = diag_embed
+
+    def squeeze_(self, dim=None):
+        """Squeeze in place (changes this tensor's shape; storage is shared)."""
+        return _set_shape(self, squeeze(self, dim))
+
+    def unsqueeze_(self, dim):
+        """Unsqueeze in place."""
+        return _set_shape(self, unsqueeze(self, dim))
+
+    def t_(self):
+        """Transpose in place."""
+        return _set_shape(self, t(self))
+
+    def transpose_(self, dim0, dim1):
+        """Transpose in place."""
+        return _set_shape(self, transpose(self, dim0, dim1))
+
+    def tril_(self, diagonal=0):
+        """Zero above the diagonal, in place."""
+        from ._util import inplace
+        return inplace(self, tril, diagonal)
+
+    def triu_(self, diagonal=0):
+        """Zero below the diagonal, in place."""
+        from ._util import inplace
+        return inplace(self, triu, diagonal)
+
+
+def _set_shape(self, result):
+    """Make ``self`` take ``result``'s shape and strides (metadata-only in-place ops)."""
+    self._data = result._data
+    if result._grad_fn is not None and self._grad_fn is not None:
+        self._grad_fn = result._grad_fn
+    return self
