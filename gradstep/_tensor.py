@@ -15,6 +15,8 @@ import weakref
 import numpy as np
 
 from . import _dtype
+from ._creation import CreationMethods
+from ._random import RandomMethods
 from ._backend import array_module, device_of, to_device
 from ._device import CPU, as_device
 from ._size import Size
@@ -47,7 +49,8 @@ def type_name(t):
 
 
 class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Methods,
-             shape.Methods, indexing.Methods, linalg.Methods, convert.Methods):
+             shape.Methods, indexing.Methods, linalg.Methods, convert.Methods, CreationMethods,
+             RandomMethods):
     r"""A multi-dimensional array that can record the operations applied to it.
 
     Example::

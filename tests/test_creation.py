@@ -1,0 +1,187 @@
+"""Deterministic tensor creation against torch: shapes, dtypes, values, errors."""
+import functools
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import gradstep
+from gradstep import _creation
+from _compare import assert_same, compare
+
+
+def meth(L, t, name):
+    """``t.name`` (falls back to the CreationMethods mixin until Tensor inherits it)."""
+    if L is torch or hasattr(t, name):
+        return getattr(t, name)
+    return functools.partial(getattr(_creation.CreationMethods, name), t)
+
+
+F32 = np.ones((2, 3), np.float32)
+I32 = np.ones((2, 3), np.int32)
+
+CASES = [
+    ("zeros varargs", lambda L: L.zeros(2, 3)),
+    ("zeros tuple", lambda L: L.zeros((2, 3))),
+    ("zeros list dtype", lambda L: L.zeros([2, 3], dtype=L.int32)),
+    ("zeros Size", lambda L: L.zeros(L.Size([2]))),
+    ("zeros 0-dim", lambda L: L.zeros(())),
+    ("zeros empty", lambda L: L.zeros(0, 3)),
+    ("zeros size kw", lambda L: L.zeros(size=(2,))),
+    ("zeros requires_grad", lambda L: L.zeros(2, requires_grad=True)),
+    ("ones bool", lambda L: L.ones(2, 3, dtype=L.bool)),
+    ("ones empty list", lambda L: L.ones([])),
+    ("ones float64", lambda L: L.ones(4, dtype=L.float64)),
+    ("empty shape", lambda L: L.empty(2, 3).shape),
+    ("empty dtype", lambda L: str(L.empty((2, 3), dtype=L.int64).dtype)),
+    ("full int", lambda L: L.full((2,), 1)),
+    ("full float", lambda L: L.full((2,), 1.)),
+    ("full bool", lambda L: L.full((2,), True)),
+    ("full list dtype", lambda L: L.full([2, 1], 3, dtype=L.float32)),
+    ("full tensor value", lambda L: L.full((2,), L.tensor(2.))),
+    ("full 0-dim", lambda L: L.full((), 1.5)),
+    ("full float to int", lambda L: L.full((2,), 1.5, dtype=L.int64)),
+    ("full inf", lambda L: L.full((2,), float("inf"))),
+    ("eye", lambda L: L.eye(3)),
+    ("eye n m", lambda L: L.eye(2, 3)),
+    ("eye int", lambda L: L.eye(3, dtype=L.int64)),
+    ("eye bool", lambda L: L.eye(2, dtype=L.bool)),
+    ("eye 0", lambda L: L.eye(0)),
+    ("arange end", lambda L: L.arange(5)),
+    ("arange start end", lambda L: L.arange(1, 4)),
+    ("arange float step", lambda L: L.arange(0, 1, 0.3)),
+    ("arange float start", lambda L: L.arange(1., 4)),
+    ("arange int step", lambda L: L.arange(0, 10, 3)),
+    ("arange negative step", lambda L: L.arange(10, 0, -3)),
+    ("arange half steps", lambda L: L.arange(1, 2.5, 0.5)),
+    ("arange count rounding", lambda L: L.arange(1, 1.3, 0.1)),
+    ("arange neg float", lambda L: L.arange(-1.0, 1.0, 0.1)),
+    ("arange numpy int", lambda L: L.arange(np.int64(3))),
+    ("arange tensor", lambda L: L.arange(L.tensor(3))),
+    ("arange tensor float", lambda L: L.arange(L.tensor(3.5))),
+    ("arange dtype", lambda L: L.arange(0, 5, dtype=L.float64)),
+    ("arange empty", lambda L: L.arange(3, 3)),
+    ("arange float32 large", lambda L: L.arange(0, 100, 0.7)),
+    ("arange requires_grad", lambda L: L.arange(0., 5, 2, requires_grad=True)),
+    ("linspace", lambda L: L.linspace(0, 1, 5)),
+    ("linspace kw", lambda L: L.linspace(0, 10, steps=3)),
+    ("linspace one", lambda L: L.linspace(0, 1, 1)),
+    ("linspace zero", lambda L: L.linspace(0, 1, 0)),
+    ("linspace int", lambda L: L.linspace(0, 10, 4, dtype=L.int64)),
+    ("linspace int32 neg", lambda L: L.linspace(-10, 10, 7, dtype=L.int32)),
+    ("linspace descending", lambda L: L.linspace(1, 0, 4)),
+    ("linspace float16", lambda L: L.linspace(0, 1, 5, dtype=L.float16)),
+    ("linspace odd", lambda L: L.linspace(-3.3, 7.1, 11)),
+    ("linspace float64", lambda L: L.linspace(-3.3, 7.1, 11, dtype=L.float64)),
+    ("linspace tensor start", lambda L: L.linspace(L.tensor(0.), 1, 3)),
+    ("logspace", lambda L: L.logspace(0, 2, 3)),
+    ("logspace base", lambda L: L.logspace(0, 2, 3, base=2)),
+    ("logspace int", lambda L: L.logspace(0, 3, 4, dtype=L.int64)),
+    ("logspace float64", lambda L: L.logspace(-1, 1, 5, dtype=L.float64)),
+    ("zeros_like", lambda L: L.zeros_like(L.tensor(I32))),
+    ("zeros_like dtype", lambda L: L.zeros_like(L.tensor(F32), dtype=L.int64)),
+    ("ones_like", lambda L: L.ones_like(L.tensor(F32, requires_grad=True))),
+    ("ones_like requires_grad", lambda L: L.ones_like(L.tensor(F32), requires_grad=True)),
+    ("empty_like", lambda L: L.empty_like(L.tensor(I32)).shape),
+    ("full_like int truncates", lambda L: L.full_like(L.tensor(I32), 2.7)),
+    ("full_like dtype", lambda L: L.full_like(L.tensor(F32), 7, dtype=L.float64)),
+    ("new_zeros", lambda L: meth(L, L.tensor(I32), "new_zeros")(3)),
+    ("new_zeros tuple", lambda L: meth(L, L.tensor(I32), "new_zeros")((3, 2))),
+    ("new_ones dtype", lambda L: meth(L, L.tensor(F32, dtype=L.float64), "new_ones")(
+        2, dtype=L.float32)),
+    ("new_full", lambda L: meth(L, L.tensor(I32), "new_full")((2,), 3.7)),
+    ("new_empty", lambda L: meth(L, L.tensor(F32), "new_empty")([2, 2]).shape),
+    ("new_zeros requires_grad", lambda L: meth(L, L.tensor(F32), "new_zeros")(
+        2, requires_grad=True)),
+    ("new_tensor", lambda L: meth(L, L.tensor(I32), "new_tensor")([1.5, 2.5])),
+    ("LongTensor size", lambda L: L.LongTensor(3).shape),
+    ("LongTensor dtype", lambda L: str(L.LongTensor(3).dtype)),
+    ("FloatTensor data", lambda L: L.FloatTensor([1, 2])),
+    ("FloatTensor sizes", lambda L: L.FloatTensor(2, 3).shape),
+    ("BoolTensor data", lambda L: L.BoolTensor([1, 0])),
+    ("DoubleTensor empty", lambda L: L.DoubleTensor()),
+    ("IntTensor", lambda L: str(L.IntTensor([1, 2]).dtype)),
+    ("ShortTensor", lambda L: str(L.ShortTensor([1]).dtype)),
+    ("CharTensor", lambda L: str(L.CharTensor([1]).dtype)),
+    ("ByteTensor", lambda L: L.ByteTensor([1, 255])),
+    ("HalfTensor", lambda L: str(L.HalfTensor([1.5]).dtype)),
+    ("FloatTensor Size", lambda L: L.FloatTensor(L.Size([2, 2])).shape),
+    ("isinstance float", lambda L: isinstance(L.ones(2), L.FloatTensor)),
+    ("isinstance long no", lambda L: isinstance(L.ones(2, dtype=L.int64), L.FloatTensor)),
+    ("isinstance long", lambda L: isinstance(L.ones(2, dtype=L.int64), L.LongTensor)),
+    ("isinstance non tensor", lambda L: isinstance([1.0], L.FloatTensor)),
+    ("legacy returns Tensor", lambda L: type(L.FloatTensor([1])) is L.Tensor),
+    ("zeros default dtype float64", lambda L: (L.set_default_dtype(L.float64), L.zeros(2))[1]),
+    ("arange default dtype float64", lambda L: (L.set_default_dtype(L.float64),
+                                                L.arange(0, 1, 0.25))[1]),
+]
+
+
+@pytest.mark.parametrize("name,fn", CASES, ids=[c[0] for c in CASES])
+def test_creation_matches_torch(name, fn):
+    try:
+        compare(lambda L: fn(L), rtol=1e-6, atol=1e-6)
+    finally:
+        torch.set_default_dtype(torch.float32)
+        gradstep.set_default_dtype(gradstep.float32)
+
+
+def test_creation_output_is_fresh_and_leaf():
+    z = gradstep.zeros(2, requires_grad=True)
+    assert z.is_leaf and z.requires_grad and z.grad_fn is None
+    a, b = gradstep.ones(3), gradstep.ones(3)
+    assert a.data_ptr() != b.data_ptr()
+
+
+ERRORS = [
+    lambda L: L.zeros(),
+    lambda L: L.zeros(2.5),
+    lambda L: L.zeros((2, "a")),
+    lambda L: L.ones(-1),
+    lambda L: L.empty(-1),
+    lambda L: L.full((-1,), 1),
+    lambda L: L.full(2, 1),
+    lambda L: L.zeros(2, dtype=L.int64, requires_grad=True),
+    lambda L: L.arange(0, 5, 2, requires_grad=True),
+    lambda L: L.eye(-1),
+    lambda L: L.eye(2, -1),
+    lambda L: L.arange(0, 1, 0),
+    lambda L: L.arange(5, 1),
+    lambda L: L.arange(0, 1, -0.1),
+    lambda L: L.arange(float("inf")),
+    lambda L: L.arange(0, 3, 1, dtype=L.bool),
+    lambda L: L.arange(0, 5, 0.5, dtype=L.int64),
+    lambda L: L.linspace(0, 1, -1),
+    lambda L: L.FloatTensor(-1),
+    lambda L: L.IntTensor("ab"),
+    lambda L: meth(L, L.ones(2), "new_zeros")(-1),
+]
+
+
+@pytest.mark.parametrize("case", range(len(ERRORS)))
+def test_errors_match_torch(case):
+    fn = ERRORS[case]
+    with pytest.raises(Exception) as t_err:
+        fn(torch)
+    msg = str(t_err.value)
+    if "received an invalid combination" in msg or "missing 1 required" in msg:
+        with pytest.raises(type(t_err.value)):
+            fn(gradstep)
+        return
+    with pytest.raises(type(t_err.value), match=re.escape(msg)):
+        fn(gradstep)
+
+
+def test_legacy_constructor_copies_data():
+    src = [1.0, 2.0]
+    t = gradstep.FloatTensor(src)
+    src[0] = 5.0
+    assert t.tolist() == [1.0, 2.0]
+
+
+def test_out_argument():
+    out = gradstep.empty(3)
+    r = gradstep.arange(3, out=out)
+    assert r is out
+    assert_same(out, torch.arange(3, out=torch.empty(3)))
