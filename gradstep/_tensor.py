@@ -42,6 +42,17 @@ _LEGACY_NAMES = {
 }
 
 
+def as_tensor_data(data, t):
+    """``data`` as the array a tensor holds (NumPy returns scalars from ops on 0-d arrays); a
+    non-NumPy array sets the tensor's device."""
+    if isinstance(data, np.generic):
+        return np.asarray(data)
+    if isinstance(data, np.ndarray):  # an ndarray subclass
+        return np.asarray(data)
+    t._device = device_of(data)
+    return data
+
+
 def type_name(t):
     """torch's legacy type string of a tensor: ``torch.FloatTensor``, ``torch.cuda.LongTensor``."""
     prefix = "torch.cuda." if t.device.type == "cuda" else "torch."
@@ -83,10 +94,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         """Wrap an array without copying (the fast internal constructor)."""
         t = object.__new__(Tensor)
         if type(data) is not np.ndarray:
-            if isinstance(data, np.generic):  # NumPy ops on 0-d arrays return scalars
-                data = np.asarray(data)
-            else:
-                t._device = device_of(data)
+            data = as_tensor_data(data, t)
         t._data = data
         if requires_grad:
             t._requires_grad = True

@@ -117,11 +117,7 @@ def inplace(self, op, *args, **kwargs):
         args = tuple(old if a is self else a for a in args)
         out = op(old, *args, **kwargs)
     else:
-        if enabled:
-            with grad_mode.no_grad():
-                out = op(self, *args, **kwargs)
-        else:
-            out = op(self, *args, **kwargs)
+        out = op(self, *args, **kwargs)  # nothing requires grad: the op records nothing
     result = out._data
     if result.dtype != self._data.dtype and not can_cast(result.dtype, self._data.dtype):
         raise RuntimeError(f"result type {scalar_type_name(result.dtype)} can't be cast to the "

@@ -87,14 +87,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
 
     # Nodes run in decreasing creation order: every consumer of a node was created after it, so
     # by the time a node is popped all of its gradient has arrived. No ordering pass is needed.
-    buffers = {}
+    # A node's pending gradient waits on the node itself (node._buf) until it runs.
     heap = []
     for node, grad in zip(roots, root_grads):
-        if node in buffers:
-            buffers[node] = buffers[node] + grad
-        else:
-            buffers[node] = grad
+        if node._buf is None:
+            node._buf = grad
             heappush(heap, (-node._seq, node))
+        else:
+            node._buf = node._buf + grad
 
     anomaly = _anomaly_state.enabled
     prev = (grad_mode.state.grad_enabled, grad_mode.state.inference)
@@ -102,7 +102,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     try:
         while heap:
             node = heappop(heap)[1]
-            grad = buffers.pop(node)
+            grad = node._buf
+            node._buf = None
             if needed is not None and node not in needed:
                 continue
             if node._pre_hooks is not None or node._retained is not None:
@@ -130,13 +131,17 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                     continue
                 if g.dtype is not child._dtype or g.shape != child._shape:
                     g = _fix_grad(g, child, node, node._next.index(child))
-                pending = buffers.get(child)
+                pending = child._buf
                 if pending is None:
-                    buffers[child] = g
+                    child._buf = g
                     heappush(heap, (-child._seq, child))
                 else:
-                    buffers[child] = pending + g
+                    child._buf = pending + g
             grads = g = pending = None  # drop references, so a leaf may take its gradient unshared
+    except BaseException:
+        for _, node in heap:  # leave no gradient behind for the next backward
+            node._buf = None
+        raise
     finally:
         grad_mode.state.grad_enabled, grad_mode.state.inference = prev
 

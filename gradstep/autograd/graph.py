@@ -15,12 +15,17 @@ answer NumPy's dispatch protocols with gradstep's differentiable ops).
 import itertools
 import weakref
 
+from numpy import ndarray as _ndarray
+
 from .. import _tensor  # partially initialised at import time; used at call time only
 from . import grad_mode
+
+_grad_state = grad_mode.state
 
 __all__ = ["Node", "Op", "AccumulateGrad"]
 
 _FREED = "freed"
+_weakref = weakref.ref
 
 # Creation order of nodes: a node's inputs always come from nodes made before it, so the engine
 # can run nodes in decreasing sequence number. Every node takes its number when it is made.
@@ -44,6 +49,7 @@ class Node:
     _pre_hooks = None    # hooks on the output tensor: fn(grad) -> grad or None
     _retained = None     # weakref to a non-leaf tensor that called retain_grad()
     _anomaly_trace = None
+    _buf = None          # the engine's pending gradient for this node, during a backward
     name_ = None
     _seq = 0
 
@@ -147,10 +153,10 @@ def _root(t):
 class _SavedOutput:
     """An op's own output, saved without a strong reference (which would be a cycle)."""
 
-    __slots__ = ("ref", "data", "requires_grad")
+    __slots__ = ("ref", "data")
 
     def __init__(self, out):
-        self.ref = weakref.ref(out)
+        self.ref = _weakref(out)
         self.data = out._data
 
     def tensor(self, node):
@@ -216,11 +222,11 @@ class Op(Node):
         n = len(args)
         if n == 1:
             a = args[0]
-            if not a._requires_grad or not grad_mode.state.grad_enabled:
+            if not a._requires_grad or not _grad_state.grad_enabled:
                 return _finish_no_grad(cls, cls.forward(NO_GRAD_CTX, a._data), args)
             ctx = cls()
             ctx.needs_input_grad = _ONE
-            arrays = (a._data,)
+            arrays = None
             data = cls.forward(ctx, a._data)
             ctx._next = (a._grad_fn or a._acc or a._edge(),)
         elif n == 2 and isinstance(args[0], Tensor):
@@ -231,7 +237,7 @@ class Op(Node):
             else:
                 ra, rb = a._requires_grad, False
                 arrays = (a._data, b)
-            if not (ra or rb) or not grad_mode.state.grad_enabled:
+            if not (ra or rb) or not _grad_state.grad_enabled:
                 return _finish_no_grad(cls, cls.forward(NO_GRAD_CTX, *arrays), args)
             ctx = cls()
             ctx.needs_input_grad = (ra, rb)
@@ -250,26 +256,38 @@ class Op(Node):
                 else:
                     arrays.append(a)
                     needs.append(False)
-            if not requires_grad or not grad_mode.state.grad_enabled:
+            if not requires_grad or not _grad_state.grad_enabled:
                 return _finish_no_grad(cls, cls.forward(NO_GRAD_CTX, *arrays), args)
             ctx = cls()
             ctx.needs_input_grad = tuple(needs)
             data = cls.forward(ctx, *arrays)
             ctx._next = tuple([a._edge() if r else None for a, r in zip(args, needs)])
         ctx._seq = next_seq()  # after _next: a leaf's accumulator made there must come first
-        out = Tensor._make(data, True, ctx)
+        # Tensor._make, inlined: this is the hottest line of every recorded op.
+        out = object.__new__(Tensor)
+        if type(data) is not _ndarray:
+            data = _tensor.as_tensor_data(data, out)
+        out._data = data
+        out._requires_grad = True
+        out._grad_fn = ctx
         if cls.is_view:
             out._base = args[0] if args[0]._base is None else args[0]._base
         ctx._shape = data.shape
         ctx._dtype = data.dtype
-        if ctx._saved:
-            ctx._resolve_saved(args, arrays, data, out)
+        saved = ctx._saved
+        if saved:
+            if len(saved) == 1 and saved[0] is data:  # unary ops that keep their output
+                ctx._saved = (_SavedOutput(out),)
+                ctx._versions = _VERSION_ZERO
+            else:
+                ctx._resolve_saved(args, arrays or (args[0]._data,), data, out)
         if _anomaly_state.enabled:
             import traceback
             ctx._anomaly_trace = "".join(traceback.format_stack()[:-2])
         return out
 
 
+_VERSION_ZERO = (0,)
 _ONE = (True,)
 
 
