@@ -11,13 +11,53 @@ from ._dtype import bool_ as bool  # noqa: E402,A001
 from ._device import device  # noqa: E402
 from ._size import Size  # noqa: E402
 from ._tensor import Tensor  # noqa: E402
-from ._creation import tensor, as_tensor, from_numpy  # noqa: E402
+from ._creation import (tensor, as_tensor, from_numpy, zeros, ones, full, empty,  # noqa: E402
+                        eye, arange, linspace, logspace, zeros_like, ones_like, full_like,
+                        empty_like, FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
+                        ShortTensor, CharTensor, ByteTensor, BoolTensor)
+from ._random import (Generator, default_generator, manual_seed, seed,  # noqa: E402
+                      initial_seed, get_rng_state, set_rng_state, rand, randn, randint, randperm,
+                      normal, multinomial, bernoulli, poisson, rand_like, randn_like,
+                      randint_like)
+from . import _random as random  # noqa: E402  (torch.random: manual_seed, fork_rng, ...)
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled,  # noqa: E402
                                  inference_mode, is_grad_enabled, is_inference_mode_enabled)
 from . import autograd  # noqa: E402
+from .autograd.anomaly_mode import (is_anomaly_enabled,  # noqa: E402
+                                   is_anomaly_check_nan_enabled, set_anomaly_enabled)
+from ._tensor_str import set_printoptions  # noqa: E402
 from ._ops.arith import (add, sub, subtract, mul, multiply, div, divide,  # noqa: E402
                          true_divide, floor_divide, remainder, fmod, pow, neg, negative,
                          reciprocal, addcmul, addcdiv, lerp, rsub)
+from ._ops.elementwise import (exp, exp2, log, log2, log10, log1p, expm1,  # noqa: E402
+                               sqrt, rsqrt, square, abs, absolute, sign, sin, cos, tan, asin,
+                               arcsin, acos, arccos, atan, arctan, atan2, arctan2, sinh, cosh,
+                               tanh, sigmoid, logit, erf, relu, clamp, clip, clamp_min,
+                               clamp_max, maximum, minimum, where, floor, ceil, round, trunc,
+                               fix, frac)
+from ._ops.compare import (eq, ne, not_equal, lt, less, le, less_equal, gt,  # noqa: E402
+                           greater, ge, greater_equal, isclose, allclose, equal, isnan, isinf,
+                           isfinite, isposinf, isneginf, logical_and, logical_or, logical_xor,
+                           logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, any,
+                           all, nan_to_num)
+from ._ops.shape import (reshape, flatten, unflatten, squeeze,  # noqa: E402
+                         unsqueeze, permute, movedim, moveaxis, transpose, swapaxes, swapdims, t,
+                         adjoint, broadcast_to, repeat_interleave, tile, cat, concat, concatenate, stack, hstack, vstack,
+                         dstack, column_stack, atleast_1d, atleast_2d, atleast_3d, split,
+                         tensor_split, chunk, unbind, flip, fliplr, flipud, roll, narrow, tril,
+                         triu, diag, diagonal, diag_embed, ravel)
+from ._ops.indexing import (gather, scatter, scatter_add, index_select,  # noqa: E402
+                            index_add, index_fill, index_copy, index_put, masked_fill,
+                            masked_select, masked_scatter, nonzero, argwhere, take,
+                            take_along_dim)
+from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger,  # noqa: E402
+                          einsum, tensordot, addmm, addmv, addbmm, baddbmm, addr, chain_matmul)
+
+from ._ops.reduction import (sum, nansum, mean, nanmean, prod, max, min,  # noqa: E402,A004
+                             amax, amin, aminmax, argmax, argmin, var, std, var_mean, std_mean,
+                             norm, logsumexp, cumsum, cumprod, sort, argsort, msort, topk,
+                             kthvalue, median, mode, count_nonzero, softmax, log_softmax)
+from . import linalg, return_types  # noqa: E402
 
 half = float16
 float = float32  # noqa: A001

@@ -104,7 +104,10 @@ def _finish(array, dtype, device, requires_grad, copy):
         array = array.copy()
     t = Tensor._make(array)
     if requires_grad:
-        t.requires_grad_(True)
+        if array.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        t._requires_grad = True
     return t
 
 

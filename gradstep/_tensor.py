@@ -23,7 +23,7 @@ from ._size import Size
 from ._ops import (arith, compare, convert, elementwise, indexing, linalg, reduction,
                    shape)
 from .autograd import grad_mode
-from .autograd.graph import AccumulateGrad
+from .autograd.graph import AccumulateGrad, _epoch as _inplace_epoch
 
 __all__ = ["Tensor"]
 
@@ -116,7 +116,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     def requires_grad(self, value):
         if self._grad_fn is not None:
             if value:
-                return
+                raise RuntimeError("you can only change requires_grad flags of leaf variables.")
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
@@ -128,6 +128,10 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place and return self."""
+        if self._grad_fn is not None and requires_grad:
+            return self
+        if requires_grad and not self.is_floating_point():
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -231,7 +235,8 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
 
     @property
     def data(self):
-        return self.detach()
+        # shares storage, but not the version counter (torch's .data escapes autograd's checks)
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value):
@@ -251,6 +256,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     def _bump_version(self):
         root = self if self._base is None else self._base
         root._ver += 1
+        _inplace_epoch[0] += 1
 
     def _check_inplace(self):
         """Raise torch's error for an in-place op on a leaf that requires grad (outside no_grad)."""

@@ -171,6 +171,21 @@ def _pad(array, pad_width, mode="constant", constant_values=0):
     return gradstep.nn.functional.pad(_tensorize(array), flat, value=constant_values)
 
 
+def _prod(a, axis=None, keepdims=False, **_):
+    # one dim at a time (keeping dims, so later ones keep their index), as torch's prod takes one
+    t = _tensorize(a)
+    if axis is None and not keepdims:
+        return t.prod()
+    axes = range(t.ndim) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    for d in axes:
+        t = t.prod(d, keepdim=True)
+    return t if keepdims else _squeeze(t, tuple(axes))
+
+
+def _cumprod(a, axis=None, **_):
+    return _tensorize(a).cumprod(axis)
+
+
 _FUNCTIONS = {
     np.sum: _sum, np.reshape: _reshape, np.broadcast_to: _broadcast_to,
     np.expand_dims: _expand_dims, np.where: _where, np.transpose: _transpose,
@@ -178,7 +193,8 @@ _FUNCTIONS = {
     np.ones_like: _ones_like, np.mean: _mean, np.squeeze: _squeeze, np.concatenate: _concatenate,
     np.stack: _stack, np.take_along_axis: _take_along_axis, np.moveaxis: _moveaxis,
     np.clip: _clip, np.einsum: _einsum, np.tensordot: _tensordot, np.flip: _flip, np.roll: _roll,
-    np.tril: _tril, np.triu: _triu, np.cumsum: _cumsum, np.pad: _pad,
+    np.tril: _tril, np.triu: _triu, np.cumsum: _cumsum, np.pad: _pad, np.prod: _prod,
+    np.cumprod: _cumprod,
 }
 
 

@@ -38,8 +38,11 @@ def wrap_dims(dim, ndim):
     if isinstance(dim, (int, np.integer)):
         return (wrap_dim(dim, ndim),)
     dims = tuple(wrap_dim(d, ndim) for d in dim)
-    if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+    seen = set()
+    for d in dims:
+        if d in seen:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        seen.add(d)
     return dims
 
 
@@ -115,7 +118,11 @@ def inplace(self, op, *args, **kwargs):
         old = Tensor._make(self._data, self._requires_grad, self._grad_fn)
         old._base = self if self._base is None else self._base
         args = tuple(old if a is self else a for a in args)
-        out = op(old, *args, **kwargs)
+        first = old
+        if any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            # another operand's gradient needs self's old value (y.mul_(x)): torch keeps a copy
+            first = Tensor._make(self._data.copy(), self._requires_grad, self._grad_fn)
+        out = op(first, *args, **kwargs)
     else:
         out = op(self, *args, **kwargs)  # nothing requires grad: the op records nothing
     result = out._data

@@ -419,10 +419,10 @@ def _binary(op, a, b):
     """Promote and apply a binary op (the fast path: same-dtype tensors, or float tensor and number)."""
     if isinstance(b, _tensor.Tensor):
         if a._data.dtype is b._data.dtype:
-            return op.apply(a, b)
+            return op.apply2(a, b)
     elif type(b) is float or type(b) is int:
         if a._data.dtype.kind == "f":
-            return op.apply(a, b)
+            return op.apply2(a, b)
     elif not isinstance(b, (bool, np.number, np.bool_)):
         return NotImplemented if b is None or not hasattr(b, "__float__") else op.apply(
             *promote_operands(a, float(b)))
@@ -502,6 +502,11 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None, out=None):
     """Return ``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient."""
+    if rounding_mode is None and out is None and input._data.dtype.kind == "f":
+        if type(other) is float or type(other) is int:
+            return Div.apply2(input, other)
+        if isinstance(other, _tensor.Tensor) and other._data.dtype is input._data.dtype:
+            return Div.apply2(input, other)
     if rounding_mode is None:
         x, y = _float_result(input, other)
         return _out(Div.apply(x, y), out)

@@ -779,7 +779,7 @@ def _unary(op, name, doc):
     """The public function for a one-input op: ``fn(input, *, out=None)``."""
     def fn(input, *, out=None):
         try:
-            result = op.apply(input)
+            result = op.apply1(input)
         except AttributeError:
             if not isinstance(input, _tensor.Tensor):
                 raise _type_error(name, "input", 1, input) from None

@@ -6,9 +6,17 @@ import numpy as np
 from . import engine, grad_mode
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
+from . import function
+from .function import Function, once_differentiable
+from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                           set_detect_anomaly)
+from .gradcheck import gradcheck, gradgradcheck
+from . import functional
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled"]
+           "is_grad_enabled", "Function", "once_differentiable", "detect_anomaly",
+           "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+           "gradcheck", "gradgradcheck"]
 
 
 def _as_tuple(x):
@@ -72,7 +80,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         ins = _as_tuple(inputs)
         if not ins:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         only = set()
         capture = {}
         for t in ins:
@@ -131,9 +139,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         got = capture[node]
         if not got:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
-                                   "in the graph. Set allow_unused=True if this is the desired "
-                                   "behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
             result.append(Tensor._make(np.zeros_like(t._data)) if materialize_grads else None)
             continue
         g = got[0]

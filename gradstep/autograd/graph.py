@@ -27,6 +27,10 @@ __all__ = ["Node", "Op", "AccumulateGrad"]
 _FREED = "freed"
 _weakref = weakref.ref
 
+# Counts in-place modifications anywhere. A node that saved values at epoch E, read back while
+# the count is still E, needs no version checks: nothing can have been modified since.
+_epoch = [0]
+
 # Creation order of nodes: a node's inputs always come from nodes made before it, so the engine
 # can run nodes in decreasing sequence number. Every node takes its number when it is made.
 next_seq = itertools.count(1).__next__
@@ -50,6 +54,8 @@ class Node:
     _retained = None     # weakref to a non-leaf tensor that called retain_grad()
     _anomaly_trace = None
     _buf = None          # the engine's pending gradient for this node, during a backward
+    _epoch = -1          # the in-place epoch when values were saved (see _epoch below)
+    _arrays = ()         # the saved values as arrays
     name_ = None
     _seq = 0
 
@@ -94,6 +100,8 @@ class Node:
 
     def _resolve_saved(self, args, arrays, data, out):
         """Replace saved arrays by the Tensors they came from (inputs) or a weak output marker."""
+        if arrays is None:
+            arrays = [getattr(a, "_data", a) for a in args]
         entries = []
         versions = []
         for s in self._saved:
@@ -116,6 +124,8 @@ class Node:
     @property
     def saved_tensors(self):
         """The saved values: arrays in a plain backward, Tensors under ``create_graph=True``."""
+        if self._epoch == _epoch[0] and not _grad_state.grad_enabled:
+            return self._arrays  # no in-place op anywhere since they were saved: nothing to check
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD)
@@ -139,6 +149,8 @@ class Node:
     def _release(self):
         if self._saved:
             self._saved = _FREED
+            self._arrays = None
+            self._epoch = -1
 
 
 def _first(x):
@@ -170,10 +182,11 @@ class _SavedOutput:
 def _raise_modified(tensor, node, now, expected):
     from .._tensor import type_name
     shape = list(tensor._data.shape)
+    fn = tensor._grad_fn
+    where = "]" if fn is None else f"], which is output 0 of {fn.name().removesuffix('Backward0')},"
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{type_name(tensor)} {shape}], which is output 0 of "
-        f"{node.name().removesuffix('Backward0')}, is at version {now}; expected version "
+        f"operation: [{type_name(tensor)} {shape}{where} is at version {now}; expected version "
         f"{expected} instead. Hint: enable anomaly detection to find the operation that failed to "
         "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
@@ -213,89 +226,102 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *args):
-        """Run forward on the arrays of ``args`` and record a node when a gradient is needed.
-
-        The one- and two-argument cases are spelled out: they are most ops, and per-op overhead
-        is a benchmarked number.
-        """
-        Tensor = _tensor.Tensor
+        """Run forward on the arrays of ``args`` and record a node when a gradient is needed."""
         n = len(args)
         if n == 1:
-            a = args[0]
-            if not a._requires_grad or not _grad_state.grad_enabled:
-                return _finish_no_grad(cls, cls.forward(NO_GRAD_CTX, a._data), args)
-            ctx = cls()
-            ctx.needs_input_grad = _ONE
-            arrays = None
-            data = cls.forward(ctx, a._data)
-            ctx._next = (a._grad_fn or a._acc or a._edge(),)
-        elif n == 2 and isinstance(args[0], Tensor):
-            a, b = args
-            if isinstance(b, Tensor):
-                ra, rb = a._requires_grad, b._requires_grad
-                arrays = (a._data, b._data)
+            return cls.apply1(args[0])
+        Tensor = _tensor.Tensor
+        if n == 2 and isinstance(args[0], Tensor):
+            return cls.apply2(args[0], args[1])
+        arrays = []
+        needs = []
+        requires_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                needs.append(a._requires_grad)
+                requires_grad = requires_grad or a._requires_grad
             else:
-                ra, rb = a._requires_grad, False
-                arrays = (a._data, b)
-            if not (ra or rb) or not _grad_state.grad_enabled:
-                return _finish_no_grad(cls, cls.forward(NO_GRAD_CTX, *arrays), args)
-            ctx = cls()
-            ctx.needs_input_grad = (ra, rb)
-            data = cls.forward(ctx, *arrays)
-            ctx._next = ((a._grad_fn or a._acc or a._edge()) if ra else None,
-                         (b._grad_fn or b._acc or b._edge()) if rb else None)
+                arrays.append(a)
+                needs.append(False)
+        if not requires_grad or not _grad_state.grad_enabled:
+            return _no_grad_output(cls, cls.forward(NO_GRAD_CTX, *arrays), args[0])
+        ctx = cls()
+        ctx.needs_input_grad = tuple(needs)
+        data = cls.forward(ctx, *arrays)
+        ctx._next = tuple([a._edge() if r else None for a, r in zip(args, needs)])
+        return _record(ctx, data, args, arrays)
+
+    # The one- and two-tensor cases are most ops, and per-op overhead is a benchmarked number:
+    # they skip the general loop above.
+    @classmethod
+    def apply1(cls, a):
+        """``apply`` for an op of one Tensor argument."""
+        if not a._requires_grad or not _grad_state.grad_enabled:
+            return _no_grad_output(cls, cls.forward(NO_GRAD_CTX, a._data), a)
+        ctx = cls()
+        ctx.needs_input_grad = _ONE
+        data = cls.forward(ctx, a._data)
+        ctx._next = (a._grad_fn or a._acc or a._edge(),)
+        return _record(ctx, data, (a,), None)
+
+    @classmethod
+    def apply2(cls, a, b):
+        """``apply`` for an op of a Tensor and a Tensor or a plain value."""
+        if isinstance(b, _tensor.Tensor):
+            ra, rb = a._requires_grad, b._requires_grad
+            b_data = b._data
         else:
-            arrays = []
-            needs = []
-            requires_grad = False
-            for a in args:
-                if isinstance(a, Tensor):
-                    arrays.append(a._data)
-                    needs.append(a._requires_grad)
-                    requires_grad = requires_grad or a._requires_grad
-                else:
-                    arrays.append(a)
-                    needs.append(False)
-            if not requires_grad or not _grad_state.grad_enabled:
-                return _finish_no_grad(cls, cls.forward(NO_GRAD_CTX, *arrays), args)
-            ctx = cls()
-            ctx.needs_input_grad = tuple(needs)
-            data = cls.forward(ctx, *arrays)
-            ctx._next = tuple([a._edge() if r else None for a, r in zip(args, needs)])
-        ctx._seq = next_seq()  # after _next: a leaf's accumulator made there must come first
-        # Tensor._make, inlined: this is the hottest line of every recorded op.
-        out = object.__new__(Tensor)
-        if type(data) is not _ndarray:
-            data = _tensor.as_tensor_data(data, out)
-        out._data = data
-        out._requires_grad = True
-        out._grad_fn = ctx
-        if cls.is_view:
-            out._base = args[0] if args[0]._base is None else args[0]._base
-        ctx._shape = data.shape
-        ctx._dtype = data.dtype
-        saved = ctx._saved
-        if saved:
-            if len(saved) == 1 and saved[0] is data:  # unary ops that keep their output
-                ctx._saved = (_SavedOutput(out),)
-                ctx._versions = _VERSION_ZERO
-            else:
-                ctx._resolve_saved(args, arrays or (args[0]._data,), data, out)
-        if _anomaly_state.enabled:
-            import traceback
-            ctx._anomaly_trace = "".join(traceback.format_stack()[:-2])
-        return out
+            ra, rb = a._requires_grad, False
+            b_data = b
+        if not (ra or rb) or not _grad_state.grad_enabled:
+            return _no_grad_output(cls, cls.forward(NO_GRAD_CTX, a._data, b_data), a)
+        ctx = cls()
+        ctx.needs_input_grad = (ra, rb)
+        data = cls.forward(ctx, a._data, b_data)
+        ctx._next = ((a._grad_fn or a._acc or a._edge()) if ra else None,
+                     (b._grad_fn or b._acc or b._edge()) if rb else None)
+        return _record(ctx, data, (a, b), None)
+
+
+def _record(ctx, data, args, arrays):
+    """Wrap an op's output in a Tensor whose grad_fn is ``ctx``, and finish the node."""
+    ctx._seq = next_seq()  # after _next: a leaf's accumulator made there must come first
+    out = object.__new__(_tensor.Tensor)  # Tensor._make, inlined: the hottest path there is
+    if type(data) is not _ndarray:
+        data = _tensor.as_tensor_data(data, out)
+    out._data = data
+    out._requires_grad = True
+    out._grad_fn = ctx
+    if ctx.is_view:
+        a = args[0]
+        out._base = a if a._base is None else a._base
+    ctx._shape = data.shape
+    ctx._dtype = data.dtype
+    saved = ctx._saved
+    if saved:
+        ctx._epoch = _epoch[0]
+        ctx._arrays = saved
+        if len(saved) == 1 and saved[0] is data:  # unary ops that keep their output
+            ctx._saved = (_SavedOutput(out),)
+            ctx._versions = _VERSION_ZERO
+        else:
+            ctx._resolve_saved(args, arrays, data, out)
+    if _anomaly_state.enabled:
+        import traceback
+        ctx._anomaly_trace = "".join(traceback.format_stack()[:-3])
+    return out
+
+
+def _no_grad_output(cls, data, first):
+    out = _tensor.Tensor._make(data)
+    if cls.is_view:
+        out._base = first if first._base is None else first._base
+    return out
 
 
 _VERSION_ZERO = (0,)
 _ONE = (True,)
-
-
-def _finish_no_grad(cls, data, args):
-    out = _tensor.Tensor._make(data)
-    if cls.is_view:
-        out._base = args[0] if args[0]._base is None else args[0]._base
-    return out
 
 
 class _AnomalyState:

@@ -1,0 +1,14 @@
+"""``gradstep.return_types``: the named tuples of ops returning several tensors (torch's
+structseqs), e.g. ``max(x, dim)`` gives ``return_types.max(values=..., indices=...)``."""
+from ._ops.reduction import return_types as _rt
+
+max = _rt.max  # noqa: A001
+min = _rt.min  # noqa: A001
+sort = _rt.sort
+topk = _rt.topk
+kthvalue = _rt.kthvalue
+median = _rt.median
+mode = _rt.mode
+aminmax = _rt.aminmax
+
+__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "aminmax"]

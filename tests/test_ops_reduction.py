@@ -1,0 +1,529 @@
+"""Reductions, softmax family, sort/topk: every case compared with torch, forward and backward."""
+import pickle
+import re
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import gradstep
+from tests._compare import assert_same, compare, gradcheck_fd
+
+R = np.random.default_rng(0)
+INF, NAN = np.inf, np.nan
+
+
+def rand(*shape, dtype=np.float32):
+    return R.standard_normal(shape).astype(dtype)
+
+
+def distinct(*shape, dtype=np.float32):
+    """Values without ties (a permutation of a spread grid), so chosen indices are unambiguous."""
+    n = int(np.prod(shape))
+    return (R.permutation(n).reshape(shape) * 0.37 - n * 0.1).astype(dtype)
+
+
+def f32(*values):
+    return np.array(values, dtype=np.float32)
+
+
+A = rand(3, 4)
+B = rand(2, 3, 4)
+D = distinct(3, 5)
+D3 = distinct(2, 3, 4)
+TIES = f32([1, 3, 3, 0], [2, 2, 0, 2], [5, 5, 5, 5])
+NANS = f32([1, NAN, 3, NAN], [0, 2, 1, -1], [NAN, 1, 1, 1])
+ZEROS = f32([2, 0, 3, 4], [0, 1, 0, 2], [1, 2, 3, 4])
+SCALAR = np.array(1.5, dtype=np.float32)
+EMPTY = np.zeros((0, 3), np.float32)
+INTS = np.array([[3, -1, 2], [0, 5, 5]], dtype=np.int64)
+BOOLS = np.array([[True, False, True], [False, False, True]])
+EXTREME = f32([1e4, -1e4, 0], [-1e4, -1e4, -1e4], [1e4, 1e4, 3])
+INFS = f32([INF, 1, 2], [-INF, -INF, -INF], [INF, -INF, 0], [INF, INF, 1])
+
+# (id, fn(lib, *tensors), inputs, compare() options)
+CASES = [
+    # sum / nansum / mean
+    ("sum", lambda L, x: L.sum(x), [A], {}),
+    ("sum_dim", lambda L, x: L.sum(x, 1), [A], {}),
+    ("sum_neg_dim_keepdim", lambda L, x: x.sum(-1, keepdim=True), [B], {}),
+    ("sum_tuple", lambda L, x: L.sum(x, (0, 2)), [B], {}),
+    ("sum_list_neg", lambda L, x: L.sum(x, [-1, 0], True), [B], {}),
+    ("sum_empty_tuple", lambda L, x: L.sum(x, ()), [A], {}),
+    ("sum_none_keepdim", lambda L, x: x.sum(dim=None, keepdim=True), [A], {}),
+    ("sum_0d_dim0", lambda L, x: L.sum(x, 0), [SCALAR], {}),
+    ("sum_0d_dim_neg1_keepdim", lambda L, x: x.sum(-1, keepdim=True), [SCALAR], {}),
+    ("sum_empty", lambda L, x: L.sum(x), [EMPTY], {}),
+    ("sum_empty_dim", lambda L, x: L.sum(x, 0), [EMPTY], {}),
+    ("sum_int", lambda L, x: L.sum(x, 1), [INTS], {}),
+    ("sum_int8", lambda L, x: L.sum(x), [np.array([100, 100], np.int8)], {}),
+    ("sum_bool", lambda L, x: L.sum(x), [BOOLS], {}),
+    ("sum_dtype_f64", lambda L, x: L.sum(x, 1, dtype=L.float64), [A], {}),
+    ("sum_dtype_int_from_float", lambda L, x: L.sum(x, dtype=L.int64),
+     [f32(1.5, 2.5, -1.7)], {"requires_grad": False}),
+    ("nansum", lambda L, x: L.nansum(x), [NANS], {}),
+    ("nansum_dim", lambda L, x: L.nansum(x, 1, keepdim=True), [NANS], {}),
+    ("nansum_int", lambda L, x: L.nansum(x), [np.array([1, 2], np.int8)], {}),
+    ("nanmean_dim", lambda L, x: L.nanmean(x, 1), [NANS], {}),
+    ("mean", lambda L, x: L.mean(x), [A], {}),
+    ("mean_dim", lambda L, x: x.mean(0), [A], {}),
+    ("mean_tuple_keepdim", lambda L, x: L.mean(x, (-1, 1), keepdim=True), [B], {}),
+    ("mean_empty", lambda L, x: L.mean(x), [EMPTY], {}),
+    ("mean_empty_dim", lambda L, x: L.mean(x, 0), [EMPTY], {}),
+    ("mean_int_dtype", lambda L, x: L.mean(x, dtype=L.float64), [INTS], {}),
+    ("mean_f64", lambda L, x: L.mean(x, 1), [A.astype(np.float64)], {}),
+    ("mean_0d", lambda L, x: L.mean(x, 0), [SCALAR], {}),
+    # prod
+    ("prod", lambda L, x: L.prod(x), [A], {}),
+    ("prod_dim", lambda L, x: L.prod(x, 1), [A], {}),
+    ("prod_dim_keepdim", lambda L, x: x.prod(0, keepdim=True), [A], {}),
+    ("prod_zeros_dim", lambda L, x: L.prod(x, 1), [ZEROS], {}),
+    ("prod_zeros_dim0", lambda L, x: L.prod(x, 0), [ZEROS], {}),
+    ("prod_one_zero", lambda L, x: L.prod(x), [f32(2, 0, 3)], {}),
+    ("prod_two_zeros", lambda L, x: L.prod(x), [f32(2, 0, 0)], {}),
+    ("prod_int32", lambda L, x: L.prod(x), [np.array([3, 4], np.int32)], {}),
+    ("prod_bool", lambda L, x: L.prod(x, 1), [BOOLS], {}),
+    ("prod_dtype", lambda L, x: L.prod(x, 0, dtype=L.float64), [INTS], {}),
+    ("prod_empty", lambda L, x: L.prod(x), [EMPTY], {}),
+    # max / min / amax / amin
+    ("max", lambda L, x: L.max(x), [A], {}),
+    ("max_ties", lambda L, x: L.max(x), [TIES], {}),
+    ("min_ties", lambda L, x: x.min(), [TIES], {}),
+    ("max_nan", lambda L, x: L.max(x), [NANS], {}),
+    ("min_nan", lambda L, x: L.min(x), [NANS], {}),
+    ("max_dim", lambda L, x: tuple(L.max(x, 1)), [D], {}),
+    ("max_dim_ties", lambda L, x: tuple(L.max(x, 1)), [TIES], {}),
+    ("min_dim_ties_keepdim", lambda L, x: tuple(L.min(x, 1, True)), [TIES], {}),
+    ("max_dim_kw", lambda L, x: tuple(x.max(dim=0, keepdim=True)), [D], {}),
+    ("max_dim_nan", lambda L, x: tuple(L.max(x, -1)), [NANS], {}),
+    ("min_dim_nan", lambda L, x: tuple(L.min(x, 1)), [NANS], {}),
+    ("max_0d_dim", lambda L, x: tuple(L.max(x, 0)), [SCALAR], {}),
+    ("max_0d_dim_keepdim", lambda L, x: tuple(L.min(x, -1, True)), [SCALAR], {}),
+    ("max_empty_dim1", lambda L, x: tuple(L.max(x, 1)), [EMPTY], {}),
+    ("max_int_dim", lambda L, x: tuple(L.max(x, 1)), [INTS], {}),
+    ("max_bool", lambda L, x: L.max(x), [BOOLS], {}),
+    ("max_binary", lambda L, x, y: L.max(x, y), [A, rand(4)], {}),
+    ("amax", lambda L, x: L.amax(x), [TIES], {}),
+    ("amax_dim_ties", lambda L, x: L.amax(x, 1), [TIES], {}),
+    ("amax_tuple", lambda L, x: x.amax((0, 2), keepdim=True), [B], {}),
+    ("amin_dim_ties", lambda L, x: L.amin(x, 0), [TIES], {}),
+    ("amax_nan", lambda L, x: L.amax(x, 1), [NANS], {}),
+    ("amax_int", lambda L, x: L.amax(x, 1), [INTS], {}),
+    ("amax_empty_dim1", lambda L, x: L.amax(x, 1), [EMPTY], {}),
+    ("aminmax", lambda L, x: tuple(L.aminmax(x)), [TIES], {}),
+    ("aminmax_dim", lambda L, x: tuple(L.aminmax(x, dim=1, keepdim=True)), [D], {}),
+    ("argmax", lambda L, x: L.argmax(x), [TIES], {}),
+    ("argmax_dim", lambda L, x: L.argmax(x, 1), [TIES], {}),
+    ("argmin_dim_keepdim", lambda L, x: x.argmin(0, keepdim=True), [TIES], {}),
+    ("argmax_keepdim_nodim", lambda L, x: L.argmax(x, keepdim=True), [A], {}),
+    ("argmax_nan", lambda L, x: L.argmax(x, 1), [NANS], {}),
+    ("argmin_nan", lambda L, x: L.argmin(x), [NANS], {}),
+    ("argmax_int", lambda L, x: L.argmax(x, 1), [INTS], {}),
+    ("argmax_0d", lambda L, x: L.argmax(x, 0, keepdim=True), [SCALAR], {}),
+    ("argmax_empty_dim1", lambda L, x: L.argmax(x, 1), [EMPTY], {}),
+    ("count_nonzero", lambda L, x: L.count_nonzero(x), [ZEROS], {}),
+    ("count_nonzero_dim", lambda L, x: L.count_nonzero(x, 1), [ZEROS], {}),
+    ("count_nonzero_tuple", lambda L, x: x.count_nonzero((0, 1)), [ZEROS], {}),
+    ("count_nonzero_bool", lambda L, x: L.count_nonzero(x, 0), [BOOLS], {}),
+    # var / std
+    ("var", lambda L, x: L.var(x), [A], {}),
+    ("var_dim", lambda L, x: L.var(x, 1), [A], {}),
+    ("var_unbiased_positional", lambda L, x: L.var(x, False), [A], {}),
+    ("var_dim_unbiased_keepdim", lambda L, x: x.var(1, False, True), [A], {}),
+    ("var_correction", lambda L, x: L.var(x, (0, 2), correction=0), [B], {}),
+    ("var_correction2", lambda L, x: L.var(x, dim=1, correction=2, keepdim=True), [A], {}),
+    ("std", lambda L, x: L.std(x), [A], {}),
+    ("std_dim", lambda L, x: x.std(0), [A], {}),
+    ("std_constant", lambda L, x: L.std(x, 1), [f32([2, 2, 2], [1, 2, 3])], {}),
+    ("std_unbiased_false", lambda L, x: L.std(x, 1, unbiased=False), [A], {}),
+    ("var_mean", lambda L, x: L.var_mean(x, 1), [A], {}),
+    ("std_mean", lambda L, x: L.std_mean(x, 0, True, True), [A], {}),
+    ("std_mean_all", lambda L, x: L.std_mean(x, unbiased=False), [A], {}),
+    # norms
+    ("norm", lambda L, x: L.norm(x), [A], {}),
+    ("norm_p1_dim", lambda L, x: L.norm(x, 1, 1), [ZEROS], {}),
+    ("norm_inf", lambda L, x: L.norm(x, float("inf")), [f32(1, -3, 3, 2)], {}),
+    ("norm_fro_dim", lambda L, x: x.norm("fro", 1, keepdim=True), [A], {}),
+    ("norm_p3", lambda L, x: L.norm(x, 3, 0), [A], {}),
+    ("norm_zero", lambda L, x: L.norm(x), [np.zeros(3, np.float32)], {}),
+    ("norm_3d", lambda L, x: L.norm(x), [B], {}),
+    ("norm_dtype", lambda L, x: L.norm(x, dtype=L.float64), [A], {}),
+    ("vnorm", lambda L, x: L.linalg.vector_norm(x), [A], {}),
+    ("vnorm_dim", lambda L, x: L.linalg.vector_norm(x, 2, 1, True), [ZEROS], {}),
+    ("vnorm_1", lambda L, x: L.linalg.vector_norm(x, 1), [ZEROS], {}),
+    ("vnorm_inf_ties", lambda L, x: L.linalg.vector_norm(x, float("inf"), 1),
+     [f32([1, -3, 3, 2], [0, 1, -1, 0])], {}),
+    ("vnorm_neg_inf", lambda L, x: L.linalg.vector_norm(x, -float("inf")), [f32(1, -1, 3)], {}),
+    ("vnorm_0", lambda L, x: L.linalg.vector_norm(x, 0, 1), [ZEROS], {"backward": False}),
+    ("vnorm_half", lambda L, x: L.linalg.vector_norm(x, 0.5, 1), [ZEROS], {}),
+    ("vnorm_neg1", lambda L, x: L.linalg.vector_norm(x, -1, 1), [ZEROS], {}),
+    ("vnorm_p3_zero", lambda L, x: L.linalg.vector_norm(x, 3), [np.zeros(2, np.float32)], {}),
+    ("vnorm_empty", lambda L, x: L.linalg.vector_norm(x), [EMPTY], {}),
+    ("vnorm_0d", lambda L, x: L.linalg.vector_norm(x, 2, 0), [SCALAR], {}),
+    ("vnorm_keepdim_all", lambda L, x: L.linalg.vector_norm(x, keepdim=True), [A], {}),
+    ("vnorm_dtype", lambda L, x: L.linalg.vector_norm(x, dtype=L.float64), [A], {}),
+    ("linalg_norm", lambda L, x: L.linalg.norm(x), [B], {}),
+    ("linalg_norm_dim", lambda L, x: L.linalg.norm(x, dim=1), [A], {}),
+    ("linalg_norm_dim_tuple", lambda L, x: L.linalg.norm(x, dim=(0, 2)), [B], {}),
+    ("linalg_norm_ord_1d", lambda L, x: L.linalg.norm(x, float("inf")), [f32(3, -4)], {}),
+    ("linalg_norm_ord1_2d", lambda L, x: L.linalg.norm(x, 1), [D], {}),
+    ("matrix_norm_fro", lambda L, x: L.linalg.matrix_norm(x), [B], {}),
+    ("matrix_norm_1", lambda L, x: L.linalg.matrix_norm(x, 1), [D3], {}),
+    ("matrix_norm_neg1_keepdim", lambda L, x: L.linalg.matrix_norm(x, -1, keepdim=True), [D3], {}),
+    ("matrix_norm_inf", lambda L, x: L.linalg.matrix_norm(x, float("inf")), [D3], {}),
+    ("matrix_norm_neg_inf_dim", lambda L, x: L.linalg.matrix_norm(x, -float("inf"), (0, 2)),
+     [D3], {}),
+    # logsumexp, softmax, log_softmax
+    ("logsumexp", lambda L, x: L.logsumexp(x, 1), [A], {}),
+    ("logsumexp_tuple_keepdim", lambda L, x: x.logsumexp((0, 2), True), [B], {}),
+    ("logsumexp_extreme", lambda L, x: L.logsumexp(x, 1), [EXTREME], {}),
+    ("logsumexp_infs", lambda L, x: L.logsumexp(x, 1), [INFS], {}),
+    ("logsumexp_empty", lambda L, x: L.logsumexp(x, 0), [EMPTY], {}),
+    ("logsumexp_0d", lambda L, x: L.logsumexp(x, 0), [SCALAR], {}),
+    ("logsumexp_int", lambda L, x: L.logsumexp(x, 1), [INTS], {}),
+    ("softmax", lambda L, x: L.softmax(x, 1), [A], {}),
+    ("softmax_dim0", lambda L, x: x.softmax(0), [B], {}),
+    ("softmax_extreme", lambda L, x: L.softmax(x, -1), [EXTREME], {}),
+    ("softmax_infs", lambda L, x: L.softmax(x, 1), [INFS], {}),
+    ("softmax_neg_inf_entry", lambda L, x: L.softmax(x, 0), [f32(-INF, 1, 2)], {}),
+    ("softmax_dtype", lambda L, x: L.softmax(x, 1, dtype=L.float64), [A], {}),
+    ("softmax_int_dtype", lambda L, x: L.softmax(x, 1, L.float32), [INTS], {}),
+    ("softmax_0d", lambda L, x: L.softmax(x, 0), [SCALAR], {}),
+    ("softmax_empty", lambda L, x: L.softmax(x, 1), [EMPTY], {}),
+    ("log_softmax", lambda L, x: L.log_softmax(x, 1), [A], {}),
+    ("log_softmax_dim0", lambda L, x: x.log_softmax(0), [B], {}),
+    ("log_softmax_extreme", lambda L, x: L.log_softmax(x, 1), [EXTREME], {}),
+    ("log_softmax_infs", lambda L, x: L.log_softmax(x, 1), [INFS], {}),
+    ("log_softmax_neg_inf_entry", lambda L, x: L.log_softmax(x, 0), [f32(-INF, 1, 2)], {}),
+    ("log_softmax_dtype", lambda L, x: L.log_softmax(x, 0, dtype=L.float64), [A], {}),
+    ("log_softmax_0d", lambda L, x: L.log_softmax(x, -1), [SCALAR], {}),
+    # cumulative
+    ("cumsum", lambda L, x: L.cumsum(x, 1), [A], {}),
+    ("cumsum_dim0", lambda L, x: x.cumsum(0), [B], {}),
+    ("cumsum_int32", lambda L, x: L.cumsum(x, 0), [np.array([1, 2], np.int32)], {}),
+    ("cumsum_bool", lambda L, x: L.cumsum(x, 1), [BOOLS], {}),
+    ("cumsum_dtype", lambda L, x: L.cumsum(x, 1, dtype=L.float64), [INTS], {}),
+    ("cumsum_0d", lambda L, x: L.cumsum(x, 0), [SCALAR], {}),
+    ("cumsum_empty", lambda L, x: L.cumsum(x, 0), [EMPTY], {}),
+    ("cumprod", lambda L, x: L.cumprod(x, 1), [A], {}),
+    ("cumprod_zeros", lambda L, x: L.cumprod(x, 1), [ZEROS], {}),
+    ("cumprod_zeros_dim0", lambda L, x: x.cumprod(0), [ZEROS.T.copy()], {}),
+    ("cumprod_many_zeros", lambda L, x: L.cumprod(x, 0), [f32(2, 0, 3, 0, 4)], {}),
+    ("cumprod_bool", lambda L, x: L.cumprod(x, 1), [BOOLS], {}),
+    ("cumprod_uint8", lambda L, x: L.cumprod(x, 0), [np.array([3, 200], np.uint8)], {}),
+    ("cumprod_0d", lambda L, x: L.cumprod(x, -1), [SCALAR], {}),
+    # sort, argsort, topk, kthvalue
+    ("sort", lambda L, x: tuple(L.sort(x)), [D], {}),
+    ("sort_dim0_desc", lambda L, x: tuple(L.sort(x, 0, True)), [D], {}),
+    ("sort_ties", lambda L, x: tuple(x.sort(1)), [TIES], {}),
+    ("sort_ties_desc", lambda L, x: tuple(L.sort(x, 1, descending=True)), [TIES], {}),
+    ("sort_stable_long_ties", lambda L, x: tuple(L.sort(x, stable=True, descending=True)),
+     [f32(*([1, 0, 1, 0, 1] * 5))], {}),
+    ("sort_nan", lambda L, x: tuple(L.sort(x, 1)), [NANS], {}),
+    ("sort_nan_desc", lambda L, x: tuple(L.sort(x, 1, True)), [NANS], {}),
+    ("sort_int", lambda L, x: tuple(L.sort(x, 0, True)), [INTS], {}),
+    ("sort_bool", lambda L, x: tuple(L.sort(x, 1)), [BOOLS], {}),
+    ("sort_0d", lambda L, x: tuple(L.sort(x, 0)), [SCALAR], {}),
+    ("sort_empty", lambda L, x: tuple(L.sort(x, 0)), [EMPTY], {}),
+    ("argsort", lambda L, x: L.argsort(x), [D], {}),
+    ("argsort_desc_dim0", lambda L, x: x.argsort(0, descending=True), [TIES], {}),
+    ("argsort_stable", lambda L, x: L.argsort(x, stable=True), [f32(*([2, 1] * 12))], {}),
+    ("msort", lambda L, x: L.msort(x), [D], {}),
+    ("topk", lambda L, x: tuple(L.topk(x, 2)), [D], {}),
+    ("topk_smallest_dim0", lambda L, x: tuple(x.topk(2, 0, largest=False)), [D], {}),
+    ("topk_all", lambda L, x: tuple(L.topk(x, 5, 1)), [D], {}),
+    ("topk_k0", lambda L, x: tuple(L.topk(x, 0)), [D], {}),
+    ("topk_nan", lambda L, x: tuple(L.topk(x, 2)), [f32(1, NAN, 3)], {}),
+    ("topk_0d", lambda L, x: tuple(L.topk(x, 1)), [SCALAR], {}),
+    ("topk_int", lambda L, x: tuple(L.topk(x, 1)), [INTS], {}),
+    ("kthvalue", lambda L, x: tuple(L.kthvalue(x, 2)), [D], {}),
+    ("kthvalue_dim0_keepdim", lambda L, x: tuple(x.kthvalue(3, 0, True)), [D], {}),
+    ("kthvalue_0d", lambda L, x: tuple(L.kthvalue(x, 1)), [SCALAR], {}),
+    # median, mode
+    ("median", lambda L, x: L.median(x), [D], {}),
+    ("median_even", lambda L, x: L.median(x), [f32(4, 1, 2, 3)], {}),
+    ("median_ties", lambda L, x: L.median(x), [f32(1, 2, 2, 2, 3)], {}),
+    ("median_nan", lambda L, x: L.median(x), [f32(NAN, 1, NAN)], {}),
+    ("median_int", lambda L, x: L.median(x), [INTS], {}),
+    ("median_empty", lambda L, x: L.median(x), [np.zeros(0, np.float32)], {}),
+    ("median_dim", lambda L, x: tuple(L.median(x, 1)), [D], {}),
+    ("median_dim_ties", lambda L, x: tuple(x.median(0, keepdim=True)),
+     [f32([2, 1], [1, 2], [2, 2], [2, 1], [1, 1])], {}),
+    ("median_dim_nan", lambda L, x: tuple(L.median(x, 1)), [NANS], {}),
+    ("median_0d", lambda L, x: tuple(L.median(x, 0)), [SCALAR], {}),
+    ("mode", lambda L, x: tuple(L.mode(x)), [f32([2, 1, 2, 1, 3], [3, 2, 3, 2, 2])], {}),
+    ("mode_unique_dim0", lambda L, x: tuple(L.mode(x, 0, True)), [D], {}),
+    ("mode_0d", lambda L, x: tuple(L.mode(x)), [SCALAR], {}),
+]
+
+
+@pytest.mark.parametrize("name,fn,inputs,opts", CASES, ids=[c[0] for c in CASES])
+def test_matches_torch(name, fn, inputs, opts):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compare(fn, *inputs, **opts)
+
+
+# A case id -> its grad_fn name in torch, checked against gradstep's.
+GRAD_FN_CASES = ["sum", "sum_dim", "nansum", "mean", "mean_dim", "prod", "prod_dim", "max",
+                 "min_ties", "max_dim", "min_dim_ties_keepdim", "amax", "amin_dim_ties",
+                 "aminmax", "var", "std", "var_mean", "std_mean", "vnorm", "norm_p1_dim",
+                 "logsumexp", "softmax", "log_softmax", "cumsum", "cumprod", "sort", "topk",
+                 "kthvalue", "median", "median_dim", "mode", "nanmean_dim"]
+
+
+def _first_tensor(out):
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+@pytest.mark.parametrize("name", GRAD_FN_CASES)
+def test_grad_fn_names(name):
+    _, fn, inputs, _ = next(c for c in CASES if c[0] == name)
+    g = _first_tensor(fn(gradstep, *[gradstep.tensor(a, requires_grad=True) for a in inputs]))
+    t = _first_tensor(fn(torch, *[torch.tensor(a, requires_grad=True) for a in inputs]))
+    assert g.grad_fn.name() == t.grad_fn.name()
+
+
+# Finite differences in float64 for every differentiable op (inputs with distinct values, away
+# from kinks).
+FD = rand(2, 3).astype(np.float64)
+FD_DISTINCT = distinct(3, 4).astype(np.float64)
+FD_CASES = [
+    ("sum_dim", lambda L, x: L.sum(x, 1), [FD]),
+    ("nansum", lambda L, x: L.nansum(x, 0), [FD]),
+    ("mean", lambda L, x: L.mean(x, (0, 1), keepdim=True), [FD]),
+    ("prod", lambda L, x: L.prod(x, 1), [FD]),
+    ("prod_zero", lambda L, x: L.prod(x, 1), [np.array([[2.0, 0.0, 3.0], [1.5, -2.0, 0.5]])]),
+    ("max", lambda L, x: L.max(x), [FD_DISTINCT]),
+    ("max_dim", lambda L, x: L.max(x, 1).values, [FD_DISTINCT]),
+    ("amin", lambda L, x: L.amin(x, 0), [FD_DISTINCT]),
+    ("var", lambda L, x: L.var(x, 1), [FD]),
+    ("std", lambda L, x: L.std(x, 0, correction=0), [FD]),
+    ("norm2", lambda L, x: L.linalg.vector_norm(x, 2, 1), [FD]),
+    ("norm1", lambda L, x: L.linalg.vector_norm(x, 1), [FD]),
+    ("norm3", lambda L, x: L.linalg.vector_norm(x, 3, 0), [FD]),
+    ("norm_inf", lambda L, x: L.linalg.vector_norm(x, float("inf"), 1), [FD_DISTINCT]),
+    ("matrix_norm1", lambda L, x: L.linalg.matrix_norm(x, 1), [FD_DISTINCT]),
+    ("logsumexp", lambda L, x: L.logsumexp(x, 1), [FD]),
+    ("softmax", lambda L, x: L.softmax(x, 1), [FD]),
+    ("log_softmax", lambda L, x: L.log_softmax(x, 0), [FD]),
+    ("cumsum", lambda L, x: L.cumsum(x, 1), [FD]),
+    ("cumprod", lambda L, x: L.cumprod(x, 1), [FD]),
+    ("cumprod_zero", lambda L, x: L.cumprod(x, 0), [np.array([2.0, 0.0, 3.0, 0.5])]),
+    ("sort", lambda L, x: L.sort(x, 0, True).values, [FD_DISTINCT]),
+    ("topk", lambda L, x: L.topk(x, 2).values, [FD_DISTINCT]),
+    ("median_dim", lambda L, x: L.median(x, 1).values, [FD_DISTINCT]),
+    ("kthvalue", lambda L, x: L.kthvalue(x, 2, 0).values, [FD_DISTINCT]),
+]
+
+
+@pytest.mark.parametrize("name,fn,inputs", FD_CASES, ids=[c[0] for c in FD_CASES])
+def test_finite_differences(name, fn, inputs):
+    gradcheck_fd(fn, *inputs)
+
+
+# Second derivatives: create_graph=True, then backpropagate (grad * w).sum() again.
+DOUBLE_CASES = [
+    ("sum_dim", lambda L, x: L.sum(x * x, 1), [FD]),
+    ("mean", lambda L, x: L.mean(x * x, 0), [FD]),
+    ("var", lambda L, x: L.var(x, 1), [FD]),
+    ("std", lambda L, x: L.std(x, 0), [FD]),
+    ("prod", lambda L, x: L.prod(x, 1), [FD]),
+    ("prod_one_zero", lambda L, x: L.prod(x, 1), [np.array([[2.0, 0.0, 3.0], [1.5, -2.0, 0.5]])]),
+    ("prod_two_zeros_all", lambda L, x: L.prod(x), [np.array([[2.0, 0.0, 3.0], [0.0, -2.0, 0.5]])]),
+    ("norm2", lambda L, x: L.linalg.vector_norm(x, 2, 1), [FD]),
+    ("logsumexp", lambda L, x: L.logsumexp(x, 1), [FD]),
+    ("softmax", lambda L, x: L.softmax(x, 1), [FD]),
+    ("log_softmax", lambda L, x: L.log_softmax(x, 1), [FD]),
+    ("cumsum", lambda L, x: L.cumsum(x * x, 1), [FD]),
+    ("max_dim", lambda L, x: L.max(x * x, 1).values, [FD_DISTINCT]),
+    ("amax", lambda L, x: L.amax(x * x, 0), [FD_DISTINCT]),
+    ("sort", lambda L, x: L.sort(x * x, 1).values, [FD_DISTINCT]),
+    ("topk", lambda L, x: L.topk(x * x, 2, 0).values, [FD_DISTINCT]),
+    ("max_all", lambda L, x: L.max(x * x), [FD_DISTINCT]),
+    ("median_all", lambda L, x: L.median(x * x), [FD_DISTINCT]),
+    ("cumprod", lambda L, x: L.cumprod(x, 1), [FD]),
+    ("cumprod_zero", lambda L, x: L.cumprod(x, 0), [np.array([2.0, 0.0, 3.0, 0.5])]),
+    ("nansum", lambda L, x: L.nansum(x * x, 1), [FD]),
+    ("norm_inf", lambda L, x: L.linalg.vector_norm(x * x, float("inf"), 1), [FD_DISTINCT]),
+    ("norm3", lambda L, x: L.linalg.vector_norm(x, 3, 0), [FD]),
+    ("norm1", lambda L, x: L.linalg.vector_norm(x * x, 1), [FD]),
+    ("var_mean", lambda L, x: L.var_mean(x, 1)[0] * L.var_mean(x, 1)[1], [FD]),
+    ("std_mean", lambda L, x: L.std_mean(x, 0)[0] + L.std_mean(x * x, 0)[1], [FD]),
+]
+
+
+@pytest.mark.parametrize("name,fn,inputs", DOUBLE_CASES, ids=[c[0] for c in DOUBLE_CASES])
+def test_double_backward(name, fn, inputs):
+    results = []
+    for lib in (gradstep, torch):
+        x = lib.tensor(inputs[0], requires_grad=True)
+        out = fn(lib, x)
+        w = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
+        g, = lib.autograd.grad((out * w).sum(), x, create_graph=True)
+        v = lib.tensor(np.linspace(0.5, -0.7, g.numel()).reshape(tuple(g.shape)))
+        gg, = lib.autograd.grad((g * v).sum(), x)
+        results.append((g, gg))
+    assert_same(results[0][0], results[1][0], what="first derivative")
+    assert_same(results[0][1], results[1][1], what="second derivative")
+
+
+# Errors: (id, fn(lib), exception type) -- the message is torch's.
+ERROR_CASES = [
+    ("max_empty", lambda L: L.max(L.zeros(0)), RuntimeError),
+    ("min_empty", lambda L: L.tensor([]).min(), RuntimeError),
+    ("amax_empty", lambda L: L.amax(L.zeros(0)), RuntimeError),
+    ("amax_empty_dim", lambda L: L.amax(L.zeros(2, 0), 1), IndexError),
+    ("max_empty_dim", lambda L: L.max(L.zeros(2, 0), -1), IndexError),
+    ("argmax_empty", lambda L: L.argmax(L.zeros(0)), IndexError),
+    ("argmin_empty_dim", lambda L: L.argmin(L.zeros(2, 0), 1), IndexError),
+    ("argmax_bool", lambda L: L.argmax(L.tensor([True, False])), RuntimeError),
+    ("aminmax_empty", lambda L: L.aminmax(L.zeros(0)), RuntimeError),
+    ("aminmax_empty_dim", lambda L: L.aminmax(L.zeros(2, 0), dim=1), IndexError),
+    ("median_empty_dim", lambda L: L.median(L.zeros(2, 0), 1), IndexError),
+    ("mode_empty", lambda L: L.mode(L.zeros(0)), IndexError),
+    ("kthvalue_empty", lambda L: L.kthvalue(L.zeros(0), 1), IndexError),
+    ("kthvalue_k", lambda L: L.kthvalue(L.ones(3), 4), RuntimeError),
+    ("topk_k", lambda L: L.topk(L.ones(3), 4), RuntimeError),
+    ("topk_neg_k", lambda L: L.topk(L.ones(3), -1), RuntimeError),
+    ("sum_dup", lambda L: L.sum(L.ones(2, 3), (1, -1)), RuntimeError),
+    ("sum_dup_later", lambda L: L.sum(L.ones(2, 3, 4), (0, 2, 2)), RuntimeError),
+    ("mean_dup", lambda L: L.mean(L.ones(2, 3), (0, 0)), RuntimeError),
+    ("amax_dup", lambda L: L.amax(L.ones(2, 3), (1, -1)), RuntimeError),
+    ("count_nonzero_dup", lambda L: L.count_nonzero(L.ones(2, 3), (1, 1)), RuntimeError),
+    ("vnorm_dup", lambda L: L.linalg.vector_norm(L.ones(2, 3), dim=(1, 1)), RuntimeError),
+    ("sum_dim_range", lambda L: L.sum(L.ones(2, 3), 2), IndexError),
+    ("max_dim_range", lambda L: L.max(L.ones(2, 3), -3), IndexError),
+    ("sum_0d_dim1", lambda L: L.sum(L.tensor(2.0), 1), IndexError),
+    ("softmax_dim_range", lambda L: L.softmax(L.ones(2), 1), IndexError),
+    ("cumsum_dim_range", lambda L: L.cumsum(L.ones(2), 1), IndexError),
+    ("topk_dim_range", lambda L: L.topk(L.ones(2), 1, dim=1), IndexError),
+    ("mean_int", lambda L: L.mean(L.tensor([1, 2])), RuntimeError),
+    ("mean_bool_dim", lambda L: L.tensor([True]).mean(0), RuntimeError),
+    ("mean_int_dtype", lambda L: L.mean(L.ones(2), dtype=L.int64), RuntimeError),
+    ("nanmean_int", lambda L: L.nanmean(L.tensor([1, 2])), RuntimeError),
+    ("var_int", lambda L: L.var(L.tensor([1, 2])), RuntimeError),
+    ("std_int", lambda L: L.tensor([1, 2]).std(), RuntimeError),
+    ("softmax_int_last", lambda L: L.softmax(L.tensor([[1, 2]]), -1), NotImplementedError),
+    ("softmax_int_dim0", lambda L: L.softmax(L.tensor([[1, 2]]), 0), NotImplementedError),
+    ("log_softmax_int", lambda L: L.log_softmax(L.tensor([1, 2]), 0), NotImplementedError),
+    ("softmax_bool", lambda L: L.softmax(L.tensor([[True]]), 0), NotImplementedError),
+    ("logsumexp_nodim", lambda L: L.logsumexp(L.ones(2)), TypeError),
+    ("softmax_nodim", lambda L: L.softmax(L.ones(2)), TypeError),
+    ("cumsum_nodim", lambda L: L.cumsum(L.ones(2)), TypeError),
+    ("logsumexp_dim_none", lambda L: L.logsumexp(L.ones(2), None), TypeError),
+    ("norm_int", lambda L: L.norm(L.tensor([1, 2])), RuntimeError),
+    ("vnorm_int", lambda L: L.linalg.vector_norm(L.tensor([1, 2]), 1), RuntimeError),
+    ("vnorm_str", lambda L: L.linalg.vector_norm(L.ones(2), "fro"), TypeError),
+    ("vnorm_inf_empty", lambda L: L.linalg.vector_norm(L.zeros(0), float("inf")), RuntimeError),
+    ("vnorm_neg_inf_empty", lambda L: L.linalg.vector_norm(L.zeros(0), -float("inf")),
+     RuntimeError),
+    ("vnorm_inf_empty_dim", lambda L: L.linalg.vector_norm(L.zeros(2, 0), float("inf"), 1),
+     RuntimeError),
+    ("vnorm_narrowing", lambda L: L.linalg.vector_norm(L.ones(2), dtype=L.float16), RuntimeError),
+    ("norm_bad_str", lambda L: L.norm(L.ones(2, 2), "abc"), RuntimeError),
+    ("norm_nuc_dim_int", lambda L: L.norm(L.ones(2, 3), "nuc", 1), RuntimeError),
+    ("linalg_norm_3d_ord", lambda L: L.linalg.norm(L.ones(2, 2, 2), 2), RuntimeError),
+    ("linalg_norm_1d_fro", lambda L: L.linalg.norm(L.ones(2), "fro"), RuntimeError),
+    ("matrix_norm_1d", lambda L: L.linalg.matrix_norm(L.ones(2)), RuntimeError),
+    ("matrix_norm_int", lambda L: L.linalg.matrix_norm(L.tensor([[1, 2]])), RuntimeError),
+    ("matrix_norm_ord", lambda L: L.linalg.matrix_norm(L.ones(2, 2), 3), RuntimeError),
+    ("matrix_norm_same_dims", lambda L: L.linalg.matrix_norm(L.ones(2, 2), dim=(1, 1)),
+     RuntimeError),
+    ("matrix_norm_3_dims", lambda L: L.linalg.matrix_norm(L.ones(2, 2), dim=(0, 1, 1)),
+     RuntimeError),
+]
+
+
+def _torch_error(fn):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fn(torch)
+        except Exception as e:  # noqa: BLE001 -- we want torch's exact exception
+            return type(e), str(e)
+    raise AssertionError("torch did not raise")
+
+
+@pytest.mark.parametrize("name,fn,exc", ERROR_CASES, ids=[c[0] for c in ERROR_CASES])
+def test_errors_match_torch(name, fn, exc):
+    t_type, t_msg = _torch_error(fn)
+    assert t_type is exc
+    with pytest.raises(exc, match=re.escape(t_msg.split("\n")[0])):
+        fn(gradstep)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.var(L.ones(1)),
+    lambda L: L.std(L.tensor(2.0)),
+    lambda L: L.var(L.tensor([1.0, 2.0]), correction=3),
+    lambda L: L.var_mean(L.ones(2, 1), 1),
+])
+def test_dof_warning_and_value(fn):
+    records = []
+    for lib in (gradstep, torch):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's 0/0, silenced in gradstep
+            records.append((fn(lib), [w for w in record if w.category is UserWarning]))
+    (g, g_warns), (t, t_warns) = records
+    assert len(g_warns) == len(t_warns) == 1
+    assert str(g_warns[0].message) in str(t_warns[0].message)
+    assert g_warns[0].filename == __file__  # attributed to the caller, as torch's
+    assert_same(g, t)
+
+
+def test_return_types():
+    x = gradstep.tensor([[1.0, 5.0], [7.0, 2.0]])
+    r = gradstep.max(x, 1)
+    assert isinstance(r, tuple) and isinstance(r, gradstep.return_types.max)
+    values, indices = r
+    assert r.values is values and r.indices is indices and r[1] is indices
+    assert indices.dtype == gradstep.int64
+    assert repr(r).startswith("torch.return_types.max(\nvalues=")
+    assert repr(r) == repr(torch.max(torch.tensor([[1.0, 5.0], [7.0, 2.0]]), 1))
+    assert repr(gradstep.aminmax(x)).startswith("torch.return_types.aminmax(\nmin=")
+    assert pickle.loads(pickle.dumps(gradstep.sort(x))).indices.tolist() == [[0, 1], [1, 0]]
+    assert type(gradstep.topk(x, 1)).__name__ == "topk"
+
+
+def test_linalg_namespace():
+    import gradstep.linalg as la
+    assert la.vector_norm is gradstep.linalg.vector_norm
+    assert la.norm(gradstep.tensor([3.0, 4.0])).item() == 5.0
+    with pytest.raises(AttributeError):
+        la.no_such_function  # noqa: B018
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L, x: L.sum(x, 1, out=L.zeros(3)),
+    lambda L, x: L.mean(x, 0, out=L.zeros(4)),
+    lambda L, x: L.cumsum(x, 1, out=L.zeros(3, 4)),
+    lambda L, x: L.norm(x, 2, 1, False, L.zeros(3)),
+    lambda L, x: L.logsumexp(x, 1, out=L.zeros(3)),
+    lambda L, x: tuple(L.max(x, 1, out=(L.zeros(3), L.zeros(3, dtype=L.int64)))),
+    lambda L, x: tuple(L.sort(x, 0, out=(L.zeros(3, 4), L.zeros(3, 4, dtype=L.int64)))),
+])
+def test_out_argument(fn):
+    compare(fn, A, requires_grad=False)
+
+
+def test_inplace_cumsum():
+    g = gradstep.tensor([[1.0, 2.0], [3.0, 4.0]])
+    t = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert g.cumsum_(0) is g
+    t.cumsum_(0)
+    assert_same(g, t)
+    assert_same(gradstep.ones(3).cumprod_(0), torch.ones(3).cumprod_(0))
+
+
+def test_max_nan_grad_split_and_extreme_softmax_finite():
+    # NaN maxima share the gradient (torch's MaxBackward1); extreme logits stay finite
+    x = gradstep.tensor([1.0, NAN, 3.0, NAN], requires_grad=True)
+    gradstep.max(x).backward()
+    assert x.grad.tolist() == [0.0, 0.5, 0.0, 0.5]
+    z = gradstep.tensor([[1e4, -1e4], [-1e4, -1e4]], requires_grad=True)
+    out = gradstep.log_softmax(z, 1)
+    (out * gradstep.tensor([[0.0, 1.0], [1.0, 0.0]])).sum().backward()
+    assert np.isfinite(out.detach().numpy()).all() and np.isfinite(z.grad.numpy()).all()
