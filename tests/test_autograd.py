@@ -701,3 +701,26 @@ def test_functional_hessian_hvp():
         q = _functional(lib).vhp(f, (x, y), (v, v))
         return h1, h2, p, q
     both(run)
+
+
+def test_leaf_gradients_never_alias_each_other_or_the_seed():
+    """The engine steals an unshared gradient array for .grad, and copies any shared one."""
+    import numpy as np
+    x = gradstep.tensor([1., 2.], requires_grad=True)
+    y = gradstep.tensor([3., 4.], requires_grad=True)
+    (x + y).backward(gradstep.tensor([1., 1.]))
+    assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())
+    seed = gradstep.tensor([2., 2.])
+    z = gradstep.tensor([1., 1.], requires_grad=True)
+    (z * 1).backward(seed)
+    w = gradstep.tensor([1., 1.], requires_grad=True)
+    w.backward(seed)
+    assert not np.shares_memory(w.grad.numpy(), seed.numpy())
+    w.grad.add_(1)
+    assert seed.tolist() == [2., 2.]
+    # accumulation in place on the second backward never touches a shared array
+    a = gradstep.tensor([1., 1.], requires_grad=True)
+    b = gradstep.tensor([1., 1.], requires_grad=True)
+    (a * 2 + b * 3).sum().backward()
+    (a * 2 + b * 3).sum().backward()
+    assert a.grad.tolist() == [4., 4.] and b.grad.tolist() == [6., 6.]

@@ -175,8 +175,8 @@ def _accumulate(node, grad, Tensor, create_graph):
 
 
 # References to an unshared gradient array at the getrefcount call in _accumulate: the
-# engine's `grad` variable, `array`, and getrefcount's own argument.
-_STEAL_REFS = 3
+# engine's `grad` variable, this function's `grad` and `array`, and getrefcount's argument.
+_STEAL_REFS = 4
 
 
 def _run_tensor_hooks(node, grad, Tensor, create_graph):
