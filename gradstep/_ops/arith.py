@@ -415,14 +415,32 @@ def _float_result(a, b):
     return _to(a, target), _to(b, target)
 
 
+# Python numbers as 0-dim arrays of a tensor's dtype: NumPy computes array-with-array about 250 ns
+# faster than array-with-Python-float, which matters for tiny tensors. Read-only, bounded.
+_SCALARS = {}
+
+
+def _scalar(value, dtype):
+    key = (value, dtype)
+    array = _SCALARS.get(key)
+    if array is None:
+        if len(_SCALARS) > 4096:
+            _SCALARS.clear()
+        array = np.array(value, dtype=dtype)
+        array.flags.writeable = False
+        _SCALARS[key] = array
+    return array
+
+
 def _binary(op, a, b):
     """Promote and apply a binary op (the fast path: same-dtype tensors, or float tensor and number)."""
     if isinstance(b, _tensor.Tensor):
         if a._data.dtype is b._data.dtype:
             return op.apply2(a, b)
     elif type(b) is float or type(b) is int:
-        if a._data.dtype.kind == "f":
-            return op.apply2(a, b)
+        dtype = a._data.dtype
+        if dtype.kind == "f":
+            return op.apply2(a, _scalar(b, dtype))
     elif not isinstance(b, (bool, np.number, np.bool_)):
         return NotImplemented if b is None or not hasattr(b, "__float__") else op.apply(
             *promote_operands(a, float(b)))
@@ -504,7 +522,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     """Return ``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient."""
     if rounding_mode is None and out is None and input._data.dtype.kind == "f":
         if type(other) is float or type(other) is int:
-            return Div.apply2(input, other)
+            return Div.apply2(input, _scalar(other, input._data.dtype))
         if isinstance(other, _tensor.Tensor) and other._data.dtype is input._data.dtype:
             return Div.apply2(input, other)
     if rounding_mode is None:
@@ -759,7 +777,7 @@ class Methods:
         return inplace(self, pow, exponent)
 
     def __neg__(self):
-        return Neg.apply(self)
+        return Neg.apply1(self)
 
     def __pos__(self):
         return self

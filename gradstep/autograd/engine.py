@@ -100,26 +100,29 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     prev = (grad_mode.state.grad_enabled, grad_mode.state.inference)
     grad_mode.state.grad_enabled = create_graph
     try:
+        plain = needed is None and capture is None  # no pruning, nothing to capture
         while heap:
             node = heappop(heap)[1]
             grad = node._buf
             node._buf = None
-            if needed is not None and node not in needed:
-                continue
-            if node._pre_hooks is not None or node._retained is not None:
-                grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
-            if capture is not None and node in capture:
-                capture[node].append(grad)
-                if type(node) is AccumulateGrad:
+            if not plain:
+                if needed is not None and node not in needed:
                     continue
+                if capture is not None and node in capture:
+                    if node._pre_hooks is not None or node._retained is not None:
+                        grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
+                    capture[node].append(grad)
+                    if type(node) is AccumulateGrad:
+                        continue
+                elif node._pre_hooks is not None or node._retained is not None:
+                    grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
+            elif node._pre_hooks is not None or node._retained is not None:
+                grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
             if type(node) is AccumulateGrad:
                 if accumulate and (only is None or node in only):
                     _accumulate(node, grad, Tensor, create_graph)
                 continue
-            if anomaly:
-                grads = _anomaly.run(node, grad)
-            else:
-                grads = node.backward(node, grad)
+            grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
             if type(grads) is not tuple:
                 grads = (grads,)
             if node._hooks is not None:

@@ -100,24 +100,24 @@ class Node:
 
     def _resolve_saved(self, args, arrays, data, out):
         """Replace saved arrays by the Tensors they came from (inputs) or a weak output marker."""
-        if arrays is None:
-            arrays = [getattr(a, "_data", a) for a in args]
         entries = []
         versions = []
+        n = len(args)
         for s in self._saved:
-            for a, array in zip(args, arrays):
-                if array is s and a is not s:
-                    base = a._base
-                    entries.append(a)
-                    versions.append((a if base is None else base)._ver)
-                    break
-            else:
-                if s is data:
-                    entries.append(_SavedOutput(out))
-                    versions.append(0)
-                else:
-                    entries.append(s)
-                    versions.append(None)
+            if s is data:
+                entries.append(_SavedOutput(out))
+                versions.append(0)
+                continue
+            i = 0
+            while i < n and (arrays[i] is not s or args[i] is s):
+                i += 1
+            if i < n:
+                a = args[i]
+                entries.append(a)
+                versions.append((a if a._base is None else a._base)._ver)
+            else:  # a constant (a number, a mask, None): nothing to track
+                entries.append(s)
+                versions.append(None)
         self._saved = tuple(entries)
         self._versions = tuple(versions)
 
@@ -263,7 +263,7 @@ class Op(Node):
         ctx.needs_input_grad = _ONE
         data = cls.forward(ctx, a._data)
         ctx._next = (a._grad_fn or a._acc or a._edge(),)
-        return _record(ctx, data, (a,), None)
+        return _record(ctx, data, (a,), (a._data,))
 
     @classmethod
     def apply2(cls, a, b):
@@ -281,7 +281,7 @@ class Op(Node):
         data = cls.forward(ctx, a._data, b_data)
         ctx._next = ((a._grad_fn or a._acc or a._edge()) if ra else None,
                      (b._grad_fn or b._acc or b._edge()) if rb else None)
-        return _record(ctx, data, (a, b), None)
+        return _record(ctx, data, (a, b), (a._data, b_data))
 
 
 def _record(ctx, data, args, arrays):
