@@ -448,6 +448,28 @@ def _binary(op, a, b):
     return op.apply(a, b)
 
 
+def _operator(op, fallback=None, kinds="biuf"):
+    """``Tensor.__mul__`` and kin, with the common cases inlined, as operators are the most called
+    functions in a training step: two tensors of one dtype (of ``kinds``), or a float tensor and a
+    Python number. Everything else goes to ``fallback(self, other)`` (default: ``_binary``)."""
+    apply2 = op.apply2
+    if fallback is None:
+        def fallback(self, other):
+            return _binary(op, self, other)
+
+    def method(self, other):
+        if isinstance(other, _tensor.Tensor):
+            dtype = self._data.dtype
+            if dtype is other._data.dtype and dtype.kind in kinds:
+                return apply2(self, other)
+        elif type(other) is float or type(other) is int:
+            dtype = self._data.dtype
+            if dtype.kind == "f":
+                return apply2(self, _scalar(other, dtype))
+        return fallback(self, other)
+    return method
+
+
 def _as_tensor(x):
     if is_tensor(x):
         return x
@@ -708,19 +730,13 @@ class Methods:
     def lerp_(self, end, weight):
         return inplace(self, lerp, end, weight)
 
-    def __add__(self, other):
-        return _binary(Add, self, other)
-
-    def __radd__(self, other):
-        return _binary(Add, self, other)
+    __add__ = _operator(Add)
+    __radd__ = __add__
 
     def __iadd__(self, other):
         return inplace(self, add, other)
 
-    def __sub__(self, other):
-        if self._data.dtype.kind != "b" and type(other) is not bool:
-            return _binary(SubPlain, self, other)
-        return sub(self, other)
+    __sub__ = _operator(SubPlain, sub, kinds="iuf")
 
     def __rsub__(self, other):
         return rsub(self, other)
@@ -728,17 +744,13 @@ class Methods:
     def __isub__(self, other):
         return inplace(self, sub, other)
 
-    def __mul__(self, other):
-        return _binary(Mul, self, other)
-
-    def __rmul__(self, other):
-        return _binary(Mul, self, other)
+    __mul__ = _operator(Mul)
+    __rmul__ = __mul__
 
     def __imul__(self, other):
         return inplace(self, mul, other)
 
-    def __truediv__(self, other):
-        return div(self, other)
+    __truediv__ = _operator(Div, div, kinds="f")
 
     def __rtruediv__(self, other):
         x, y = _float_result(other, self)

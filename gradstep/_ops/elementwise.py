@@ -25,6 +25,17 @@ _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
+_ONES = {}
+
+
+def _one(dtype):
+    """A 0-dim array holding 1 in ``dtype`` (NumPy adds an array faster than a Python number)."""
+    one = _ONES.get(dtype)
+    if one is None:
+        one = _ONES[dtype] = np.ones((), dtype)
+    return one
+
+
 def _fl(x):
     """``x`` itself when floating; integer and bool arrays converted to the default float dtype."""
     return x if x.dtype.kind == "f" else x.astype(_dtype.get_default_dtype().np)
@@ -411,7 +422,8 @@ class Tanh(Op):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad * (1 - out * out)
+        # g - g z^2, not g (1 - z^2): no Python number in the formula, which NumPy handles slowly
+        return grad - grad * out * out
 
 
 # ----- activations and special functions -----
@@ -426,7 +438,7 @@ class Sigmoid(Op):
         if x.ndim:  # in place on one fresh buffer: fewer allocations, and far faster
             out = np.negative(x)
             np.exp(out, out=out)
-            out += 1
+            np.add(out, _one(out.dtype), out=out)  # a 0-dim array: NumPy is slower with 1
             np.reciprocal(out, out=out)
         else:
             out = 1 / (1 + np.exp(-x))
@@ -436,7 +448,8 @@ class Sigmoid(Op):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad * (out * (1 - out))
+        # z - z^2, not z (1 - z): no Python number in the formula, which NumPy handles slowly
+        return grad * (out - out * out)
 
 
 class Logit(Op):
