@@ -108,10 +108,9 @@ def inplace(self, op, *args, **kwargs):
         if self._requires_grad and self._grad_fn is None:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation.")
-        if self._base is not None and (self._base._requires_grad or self._requires_grad):
-            raise NotImplementedError(
-                "gradstep does not yet record in-place operations on a view of a tensor that "
-                "requires grad; use the out-of-place op (or clone() the view first)")
+        if self._base is not None and self._base._requires_grad and self._base._grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
         # The op sees self's current value through a stand-in that shares self's storage and
         # version counter: if the op saves it, backward raises torch's "modified by an inplace
         # operation" error, exactly where torch does (x.mul_(x), x.exp_() then x.add_(1)...).
@@ -138,7 +137,11 @@ def inplace(self, op, *args, **kwargs):
                            "performing the operation.")
     self._data[...] = result
     if record:
-        self._grad_fn = out._grad_fn
-        self._requires_grad = True
+        if self._base is not None:  # the base's history changes too (CopySlices)
+            from ._view_inplace import rebase_view
+            rebase_view(self, out)
+        else:
+            self._grad_fn = out._grad_fn
+            self._requires_grad = True
     self._bump_version()
     return self

@@ -441,6 +441,8 @@ def _binary(op, a, b):
         dtype = a._data.dtype
         if dtype.kind == "f":
             return op.apply2(a, _scalar(b, dtype))
+    elif isinstance(b, np.ndarray):  # a constant array (backward formulas under create_graph)
+        b = _tensor.Tensor._make(b)
     elif not isinstance(b, (bool, np.number, np.bool_)):
         return NotImplemented if b is None or not hasattr(b, "__float__") else op.apply(
             *promote_operands(a, float(b)))

@@ -63,7 +63,8 @@ class Node:
         return self.name_ or type(self).__name__
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        # torch prints the class name: <CopySlices ...> where name() is torch::autograd::CopySlices
+        return f"<{self.name().rsplit('::', 1)[-1]} object at {hex(id(self))}>"
 
     @property
     def next_functions(self):
