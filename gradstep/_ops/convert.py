@@ -164,9 +164,6 @@ class Methods:
     def type_as(self, other):
         return to(self, other.dtype)
 
-    def numpy_(self):
-        raise AttributeError
-
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from .._creation import tensor
         return tensor(data, dtype=dtype or self.dtype, device=device or self.device,

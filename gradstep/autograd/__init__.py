@@ -3,6 +3,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._backend import array_module
 from . import engine, grad_mode
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
@@ -35,13 +36,12 @@ def _seed(outputs, grad_outputs, create_graph, is_grad):
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if i < len(grad_outputs) else None
         if g is None:
-            if out._data.size != 1 or out._data.ndim and False:
+            if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if out._data.dtype.kind != "f":
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                    f"but got {out.dtype}")
-            ones = np.ones_like(out._data) if isinstance(out._data, np.ndarray) else \
-                out._data.__class__(out._data.shape).fill(1)
+            ones = array_module(out.device).ones_like(out._data)
             seeds.append(Tensor._make(ones) if create_graph else ones)
             continue
         if not isinstance(g, Tensor):
