@@ -242,3 +242,13 @@ def test_double_backward_matches_torch():
 def test_pow_zero_base_gradient():
     compare(lambda L, a, b: L.pow(a, b), np.array([0., 0., 2.], np.float32),
             np.array([2., 0., 1.], np.float32))
+
+
+def test_scalar_operands_keep_signed_zero_and_nan():
+    for lib in (gradstep, torch):
+        x = lib.tensor([1., -2.])
+        y = x * 0.0
+        z = x * -0.0
+        assert str(y) == str(torch.tensor([1., -2.]) * 0.0)
+        assert str(z) == str(torch.tensor([1., -2.]) * -0.0)
+        assert lib.isnan(x * float("nan")).all()

@@ -421,6 +421,8 @@ _SCALARS = {}
 
 
 def _scalar(value, dtype):
+    if value == 0 or value != value:  # -0.0 == 0.0 and nan != nan as dict keys: don't cache
+        return np.array(value, dtype=dtype)
     key = (value, dtype)
     array = _SCALARS.get(key)
     if array is None:
