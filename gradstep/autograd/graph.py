@@ -26,6 +26,7 @@ __all__ = ["Node", "Op", "AccumulateGrad"]
 
 _FREED = "freed"
 _weakref = weakref.ref
+_WeakRef = weakref.ReferenceType
 
 # Counts in-place modifications anywhere. A node that saved values at epoch E, read back while
 # the count is still E, needs no version checks: nothing can have been modified since.
@@ -105,8 +106,8 @@ class Node:
         versions = []
         n = len(args)
         for s in self._saved:
-            if s is data:
-                entries.append(_SavedOutput(out))
+            if s is data:  # the op's own output: held weakly (strongly it would be a cycle)
+                entries.append(_weakref(out))
                 versions.append(0)
                 continue
             i = 0
@@ -132,15 +133,15 @@ class Node:
             raise RuntimeError(SECOND_BACKWARD)
         as_tensors = grad_mode.state.grad_enabled
         out = []
-        for entry, version in zip(saved, self._versions):
+        for entry, version, data in zip(saved, self._versions, self._arrays):
             if version is None:
                 out.append(entry)
                 continue
-            if type(entry) is _SavedOutput:
-                tensor = entry.ref()
+            if type(entry) is _WeakRef:  # the op's own output
+                tensor = entry()
                 if tensor is not None and _root(tensor)._ver != version:
                     _raise_modified(tensor, self, _root(tensor)._ver, version)
-                out.append(entry.tensor(self) if as_tensors else entry.data)
+                out.append(_output_tensor(tensor, data, self) if as_tensors else data)
             else:
                 if _root(entry)._ver != version:
                     _raise_modified(entry, self, _root(entry)._ver, version)
@@ -163,21 +164,11 @@ def _root(t):
     return t if base is None else base
 
 
-class _SavedOutput:
-    """An op's own output, saved without a strong reference (which would be a cycle)."""
-
-    __slots__ = ("ref", "data")
-
-    def __init__(self, out):
-        self.ref = _weakref(out)
-        self.data = out._data
-
-    def tensor(self, node):
-        t = self.ref()
-        if t is not None and t._grad_fn is node:
-            return t
-        from .._tensor import Tensor
-        return Tensor._make(self.data, True, node)
+def _output_tensor(tensor, data, node):
+    """An op's saved output as a Tensor whose grad_fn is the op (for create_graph)."""
+    if tensor is not None and tensor._grad_fn is node:
+        return tensor
+    return _tensor.Tensor._make(data, True, node)
 
 
 def _raise_modified(tensor, node, now, expected):
@@ -304,7 +295,7 @@ def _record(ctx, data, args, arrays):
         ctx._epoch = _epoch[0]
         ctx._arrays = saved
         if len(saved) == 1 and saved[0] is data:  # unary ops that keep their output
-            ctx._saved = (_SavedOutput(out),)
+            ctx._saved = (_weakref(out),)
             ctx._versions = _VERSION_ZERO
         else:
             ctx._resolve_saved(args, arrays, data, out)
