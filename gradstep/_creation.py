@@ -15,6 +15,7 @@ from . import _dtype
 from ._backend import array_module, to_device
 from ._device import as_device
 from ._size import Size
+from ._ops._util import write_out as _out
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "legacy_new", "zeros", "ones", "full", "empty",
            "eye", "arange", "linspace", "logspace", "zeros_like", "ones_like", "full_like",
@@ -279,12 +280,6 @@ def _fill_dtype(value):
 def _scalar(value):
     return value._data.item() if hasattr(value, "_data") else value
 
-
-def _out(result, out):
-    if out is None:
-        return result
-    from ._ops.arith import _out as arith_out
-    return arith_out(result, out)
 
 
 # ----- filled tensors -----

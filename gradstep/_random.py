@@ -24,6 +24,7 @@ from ._backend import to_device
 from ._creation import _resolve_dtype, make, parse_size
 from ._device import as_device
 from ._ops._util import inplace, is_tensor, scalar_type_name, sum_to
+from ._ops._util import write_out as _write_out
 from .autograd.graph import Op
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
@@ -207,7 +208,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """
     shape = parse_size(size, "rand", kwargs.pop("size", None))
     d = _float_dtype(dtype, "check_uniform_bounds")
-    return _maybe_out(_place(_uniform(_gen(generator), shape, d.np), device, requires_grad), out)
+    return _write_out(_place(_uniform(_gen(generator), shape, d.np), device, requires_grad), out)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -215,7 +216,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """Standard normal samples of the given size (the default float dtype)."""
     shape = parse_size(size, "randn", kwargs.pop("size", None))
     d = _float_dtype(dtype, "normal_kernel_cpu")
-    return _maybe_out(_place(_normal01(_gen(generator), shape, d.np), device, requires_grad), out)
+    return _write_out(_place(_normal01(_gen(generator), shape, d.np), device, requires_grad), out)
 
 
 def _check_range(low, high):
@@ -268,7 +269,7 @@ def randint(*args, generator=None, out=None, dtype=None, layout=None, device=Non
     _check_range(low, high)
     d = _dtype.int64 if dtype is None else _resolve_dtype(dtype)
     array = _integers(_gen(generator), low, high, shape, d.np)
-    return _maybe_out(_place(array, device, requires_grad), out)
+    return _write_out(_place(array, device, requires_grad), out)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -278,15 +279,8 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     d = _dtype.int64 if dtype is None else _resolve_dtype(dtype)
-    return _maybe_out(_place(_gen(generator).permutation(n).astype(d.np), device, requires_grad),
+    return _write_out(_place(_gen(generator).permutation(n).astype(d.np), device, requires_grad),
                       out)
-
-
-def _maybe_out(result, out):
-    if out is None:
-        return result
-    from ._ops.arith import _out
-    return _out(result, out)
 
 
 # ----- samplers whose gradient torch defines as zero -----
@@ -336,7 +330,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         shape = parse_size((size,) if isinstance(size, (tuple, list)) else (size,), "normal")
         d = _float_dtype(dtype, "normal_kernel_cpu")
         array = (_normal01(rng, shape, d.np) * d.np.type(std) + d.np.type(mean)).astype(d.np)
-        return _maybe_out(_place(array, device, requires_grad), out)
+        return _write_out(_place(array, device, requires_grad), out)
     ref = mean if mt else std
     if ref._data.dtype.kind != "f":
         raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for "
@@ -357,7 +351,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     noise = _normal01(rng, shape, np_dtype)
     m = mean if mt else np.asarray(mean, dtype=np_dtype)
     s = std if st else np.asarray(std, dtype=np_dtype)
-    return _maybe_out(op.apply(m, s, noise), out)
+    return _write_out(op.apply(m, s, noise), out)
 
 
 class _BernoulliBackward(Op):
@@ -392,14 +386,14 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
         sample = (rng.random(data.shape) < p).astype(data.dtype)
-        return _maybe_out(make(sample), out)
+        return _write_out(make(sample), out)
     if data.dtype.kind != "f":
         raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for "
                                   f"'{scalar_type_name(data.dtype)}'")
     if data.size and not ((data >= 0).all() and (data <= 1).all()):
         raise RuntimeError(_P_IN)
     sample = (rng.random(data.shape) < data).astype(data.dtype)
-    return _maybe_out(_BernoulliBackward.apply(input, sample), out)
+    return _write_out(_BernoulliBackward.apply(input, sample), out)
 
 
 def poisson(input, generator=None):
@@ -451,7 +445,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     idx = idx.astype(np.int64)
     if data.ndim == 1:
         idx = idx[0]
-    return _maybe_out(make(idx), out)
+    return _write_out(make(idx), out)
 
 
 # ----- *_like -----

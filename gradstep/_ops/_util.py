@@ -4,7 +4,8 @@ import numpy as np
 from .. import _dtype
 from ..autograd import grad_mode
 
-__all__ = ["wrap_dim", "sum_to", "is_tensor", "promote_operands", "inplace", "scalar_type_name"]
+__all__ = ["wrap_dim", "sum_to", "is_tensor", "promote_operands", "inplace", "inplace_method",
+           "write_out", "scalar_type_name"]
 
 # torch's ScalarType names, used in its error messages.
 _SCALAR_TYPE = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
@@ -145,3 +146,27 @@ def inplace(self, op, *args, **kwargs):
             self._requires_grad = True
     self._bump_version()
     return self
+
+
+def inplace_method(fn):
+    """The Tensor method ``x.fn_(...)``: ``fn`` computed into x's storage by ``inplace``."""
+    def method(self, *args, **kwargs):
+        return inplace(self, fn, *args, **kwargs)
+    method.__name__ = method.__qualname__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
+    return method
+
+
+def write_out(result, out):
+    """Honour an ``out=`` argument: copy ``result`` into ``out`` (no-op when ``out`` is None)."""
+    if out is None:
+        return result
+    if out._requires_grad and out._grad_fn is None and result._requires_grad:
+        raise RuntimeError("add(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    out._data = result._data.astype(out._data.dtype, copy=False) \
+        if out._data.shape != result._data.shape else out._data
+    if out._data is not result._data:
+        out._data[...] = result._data
+    out._bump_version()
+    return out

@@ -8,6 +8,7 @@ import numpy as np
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
 from ._util import inplace, is_tensor, promote_operands, sum_to
+from ._util import write_out as _out
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "reciprocal",
@@ -645,21 +646,6 @@ def lerp(input, end, weight, *, out=None):
         return _out(LerpScalar.apply(x, y, weight), out)
     x, y, w = _promote_all(input, end, weight)
     return _out(Lerp.apply(x, y, w), out)
-
-
-def _out(result, out):
-    """Honour an ``out=`` argument: resize-free copy into it, as torch does for matching shapes."""
-    if out is None:
-        return result
-    if out._requires_grad and out._grad_fn is None and result._requires_grad:
-        raise RuntimeError("add(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
-    out._data = result._data.astype(out._data.dtype, copy=False) \
-        if out._data.shape != result._data.shape else out._data
-    if out._data is not result._data:
-        out._data[...] = result._data
-    out._bump_version()
-    return out
 
 
 class Methods:

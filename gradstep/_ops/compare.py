@@ -9,6 +9,9 @@ import numpy as np
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
 from ._util import inplace, promote_operands, scalar_type_name, wrap_dims
+from ._util import inplace_method as _inplace
+from .elementwise import _broadcast_error
+from ._util import write_out as _out
 
 __all__ = ["eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge",
            "greater_equal", "isclose", "allclose", "equal", "isnan", "isinf", "isfinite",
@@ -26,17 +29,6 @@ def _make(r):
         r = np.asarray(r)
     return _tensor.Tensor._make(r)
 
-
-def _broadcast_error(*shapes):
-    from .elementwise import _broadcast_error as error
-    return error(*shapes)
-
-
-def _out(result, out):
-    if out is None:
-        return result
-    from .arith import _out as write_out
-    return write_out(result, out)
 
 
 def _invalid_combination(name, input, other):
@@ -339,14 +331,6 @@ def any(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
 def all(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
     """Return whether every element (along ``dim``) is nonzero; uint8 inputs give uint8."""
     return _out(_reduce(np.all, input, dim, keepdim), out)
-
-
-def _inplace(fn):
-    def method(self, *args, **kwargs):
-        return inplace(self, fn, *args, **kwargs)
-    method.__name__ = method.__qualname__ = fn.__name__ + "_"
-    method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
-    return method
 
 
 class Methods:

@@ -13,6 +13,8 @@ import numpy as np
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
 from ._util import _to, inplace, promote_operands, scalar_array, scalar_type_name, sum_to
+from ._util import inplace_method as _inplace
+from ._util import write_out as _out
 
 __all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square",
            "abs", "absolute", "sign", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos",
@@ -777,12 +779,6 @@ class Where(Op):
 
 # ----- public functions -----
 
-def _out(result, out):
-    if out is None:
-        return result
-    from .arith import _out as write_out
-    return write_out(result, out)
-
 
 def _type_error(name, arg, position, value):
     return TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, not "
@@ -966,14 +962,6 @@ def where(condition, input=None, other=None, *, out=None):
             other._data.dtype.kind != "f":
         input, other = promote_operands(input, other)
     return _out(Where.apply(condition, input, other), out)
-
-
-def _inplace(fn):
-    def method(self, *args, **kwargs):
-        return inplace(self, fn, *args, **kwargs)
-    method.__name__ = method.__qualname__ = fn.__name__ + "_"
-    method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
-    return method
 
 
 class Methods:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd.graph import Op
 from ._util import is_tensor, scalar_type_name, sum_to
+from ._util import write_out as _out
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "einsum",
            "tensordot", "addmm", "addmv", "addbmm", "baddbmm", "addr", "chain_matmul",
@@ -888,12 +889,6 @@ def linalg_multi_dot(tensors, *, out=None):
         result = matmul(result, m)
     return _out(result, out)
 
-
-def _out(result, out):
-    if out is None:
-        return result
-    from .arith import _out as arith_out
-    return arith_out(result, out)
 
 
 def _inplace_product(self, fn, *args, **kwargs):

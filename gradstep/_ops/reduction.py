@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import Op
-from ._util import inplace, is_tensor, scalar_type_name, wrap_dim
+from ._util import inplace, is_tensor, scalar_type_name, wrap_dim, write_out
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
            "argmax", "argmin", "var", "std", "var_mean", "std_mean", "norm", "logsumexp",
@@ -134,10 +134,9 @@ def _missing_dim(name):
 
 def _write_out(result, out):
     """Copy ``result`` (a tensor or a named tuple of them) into ``out=`` as torch does."""
-    from .arith import _out
     if isinstance(result, tuple):
-        return type(result)(*(_out(r, o) for r, o in zip(result, out)))
-    return _out(result, out)
+        return type(result)(*(write_out(r, o) for r, o in zip(result, out)))
+    return write_out(result, out)
 
 
 def _with_out(fn):
