@@ -67,3 +67,5 @@ int = int32  # noqa: A001
 long = int64
 
 __version__ = "0.1.0"
+from . import nn, optim, utils  # noqa: E402
+from .utils import data as _data  # noqa: E402,F401  (makes gradstep.utils.data importable)

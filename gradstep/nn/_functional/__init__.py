@@ -1,0 +1,1 @@
+"""Private implementations behind gradstep.nn.functional, one file per area."""

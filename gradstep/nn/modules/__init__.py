@@ -1,0 +1,1 @@
+"""The Module classes behind gradstep.nn, one file per area (as torch.nn.modules)."""

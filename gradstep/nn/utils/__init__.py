@@ -1,0 +1,1 @@
+"""gradstep.nn.utils: gradient clipping, parameter/vector conversion, rnn packing."""
