@@ -68,4 +68,10 @@ long = int64
 
 __version__ = "0.1.0"
 from . import nn, optim, utils  # noqa: E402
+from . import accelerator, backends, cuda  # noqa: E402
+from ._torch_alias import install as install_as_torch  # noqa: E402
+from ._runtime import (get_num_threads, set_num_threads, get_num_interop_threads,  # noqa: E402
+                       set_num_interop_threads, set_default_device, get_default_device,
+                       use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+                       set_float32_matmul_precision, get_float32_matmul_precision, compile)
 from .utils import data as _data  # noqa: E402,F401  (makes gradstep.utils.data importable)

@@ -49,11 +49,19 @@ class device:
 
 
 CPU = device("cpu")
+_default_device = [CPU]  # what factory functions use when no device is given
+
+
+def set_default_device(d):
+    """Make ``d`` the device ``as_device(None)`` returns (``None`` restores the CPU)."""
+    _default_device[0] = CPU if d is None else as_device(d)
 
 
 def as_device(d):
     """Normalise a device argument (str, int, device or None) to a ``device``."""
-    if d is None or d is CPU:
+    if d is None:
+        return _default_device[0]
+    if d is CPU:
         return CPU
     if isinstance(d, device):
         return d

@@ -1,0 +1,113 @@
+"""Environment probes answer like torch's on this machine; ``python -m gradstep.run`` runs torch
+scripts on gradstep and names what gradstep lacks."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+import gradstep
+
+CPU_ONLY = torch.version.cuda is None and not gradstep.cuda.is_available()
+
+PROBES = [
+    lambda lib: lib.cuda.is_available(),
+    lambda lib: lib.cuda.device_count(),
+    lambda lib: lib.cuda.memory_allocated(),
+    lambda lib: lib.backends.cudnn.is_available(),
+    lambda lib: lib.backends.mps.is_available(),
+    lambda lib: lib.backends.mps.is_built(),
+    lambda lib: lib.backends.cudnn.version(),
+    lambda lib: lib.accelerator.is_available(),
+    lambda lib: lib.accelerator.current_accelerator(),
+    lambda lib: lib.accelerator.device_count(),
+    lambda lib: str(lib.get_default_device()),
+    lambda lib: lib.get_float32_matmul_precision(),
+    lambda lib: lib.are_deterministic_algorithms_enabled(),
+]
+
+
+@pytest.mark.skipif(not CPU_ONLY, reason="probes compared on a CPU-only machine")
+@pytest.mark.parametrize("probe", PROBES)
+def test_probe_matches_torch(probe):
+    assert probe(gradstep) == probe(torch)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.cuda.synchronize(),
+    lambda lib: lib.cuda.get_device_name(),
+    lambda lib: lib.accelerator.current_device_index(),
+    lambda lib: lib.set_num_threads(0),
+])
+def test_probe_errors_match_torch(call):
+    if not CPU_ONLY:
+        return
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(type(expected.value)) as got:
+        call(gradstep)
+    assert str(got.value) == str(expected.value)
+
+
+def test_num_threads_round_trip():
+    before = gradstep.get_num_threads()
+    assert before >= 1
+    gradstep.set_num_threads(1)
+    assert gradstep.get_num_threads() == 1
+    gradstep.set_num_threads(before)
+
+
+def test_compile_returns_the_model_unchanged():
+    def f(x):
+        return x * 2
+    assert gradstep.compile(f) is f
+    assert gradstep.compile(mode="max-autotune")(f) is f
+
+
+def test_default_device_is_used_by_factories():
+    gradstep.set_default_device("cpu")
+    assert gradstep.zeros(2).device == gradstep.device("cpu")
+    gradstep.set_default_device(None)
+    assert str(gradstep.get_default_device()) == "cpu"
+
+
+def _run(script, *args):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(__file__)),
+                                         env.get("PYTHONPATH", "")])
+    return subprocess.run([sys.executable, "-m", "gradstep.run", script, *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_run_executes_an_unmodified_torch_script(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        import torch
+        import torch.nn.functional as F
+        import torch.backends.cudnn as cudnn
+        from torch import autograd
+        cudnn.benchmark = True
+        x = torch.tensor([1., 2.], requires_grad=True)
+        (100 * x).sum().backward()
+        print(type(x).__module__.split('.')[0], x.grad, sys.argv[1:])
+        print(torch.cuda.is_available(), autograd.grad is not None)
+    """))
+    result = _run(str(script), "--epochs", "3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "gradstep tensor([100., 100.]) ['--epochs', '3']"
+    assert lines[1] == f"{gradstep.cuda.is_available()} True"
+
+
+def test_run_names_the_missing_torch_api(tmp_path):
+    script = tmp_path / "uses_missing.py"
+    script.write_text("import torch\ntorch.fft.fft(torch.zeros(4))\n")
+    result = _run(str(script))
+    assert result.returncode != 0
+    assert "gradstep does not implement torch.fft" in result.stderr
+    script.write_text("import torch.distributions\n")
+    result = _run(str(script))
+    assert "ModuleNotFoundError: gradstep does not implement torch.distributions" in result.stderr
