@@ -75,3 +75,5 @@ from ._runtime import (get_num_threads, set_num_threads, get_num_interop_threads
                        use_deterministic_algorithms, are_deterministic_algorithms_enabled,
                        set_float32_matmul_precision, get_float32_matmul_precision, compile)
 from .utils import data as _data  # noqa: E402,F401  (makes gradstep.utils.data importable)
+from . import serialization  # noqa: E402
+from .serialization import save, load  # noqa: E402

@@ -428,3 +428,9 @@ def test_basic_index_is_view_advanced_is_copy():
     assert c._base is None and not np.shares_memory(c._data, x._data)
     v[0] = 100.0
     assert x.tolist()[0][1] == 100.0
+
+
+def test_index_backward_with_non_contiguous_upstream_gradient():
+    # the scatter of a transposed (non-C-contiguous) gradient once wrote into a copy
+    compare(lambda lib, x: lib.index_select(x, 0, lib.tensor([1, 2, 3, 0])).transpose(0, 1),
+            np.random.default_rng(0).standard_normal((4, 4, 2)))

@@ -46,6 +46,8 @@ def array_ufunc(ufunc, method, inputs, kwargs):
         if name in reflected:
             return getattr(args[1], reflected[name])(args[0])
         args[0] = gradstep.tensor(args[0], dtype=args[1].dtype)
+    elif name in ("maximum", "minimum") and not isinstance(args[1], Tensor):
+        args[1] = gradstep.tensor(args[1], dtype=args[0].dtype)  # np.maximum(t, 0)
     return fn(*args)
 
 

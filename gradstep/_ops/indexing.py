@@ -184,7 +184,7 @@ class Embed(Op):
     @staticmethod
     def forward(ctx, x, shape, index, accumulate):
         ctx.index = index
-        out = np.zeros_like(x, shape=shape)
+        out = np.zeros_like(x, shape=shape, order="C")
         if accumulate:
             np.add.at(out.reshape(-1), _flat_positions(shape, index).reshape(-1), x.reshape(-1))
         else:

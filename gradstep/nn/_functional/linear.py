@@ -59,6 +59,10 @@ class _LinearView(_Linear):
     name_ = "ViewBackward0"
 
 
+class _LinearAdd(_Linear):
+    name_ = "AddBackward0"
+
+
 class _LinearMm(_Linear):
     name_ = "MmBackward0"
 
@@ -118,7 +122,8 @@ def linear(input, weight, bias=None):
                                f"({len(out_shape)}) must be greater or equal to the number of "
                                f"dimensions in the tensor ({bd.ndim})")
         _check_expand(bd.shape, out_shape)
-    return (_Linear if nd == 2 else _LinearView).apply(input, weight, bias)
+    op = _Linear if nd == 2 else _LinearView if bd.ndim == 1 else _LinearAdd
+    return op.apply(input, weight, bias)
 
 
 def _check_expand(shape, target):
@@ -203,7 +208,7 @@ def bilinear(input1, input2, weight, bias=None):
                            f"{x2.ndim}")
     for d in range(x1.ndim - 1):
         if x1.shape[d] != x2.shape[d]:
-            raise RuntimeError(f"bilinear(): input batch dimensions do not match: got "
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: got "
                                f"{x1.shape[d]} and {x2.shape[d]}")
     if x1.shape[-1] != w.shape[1]:
         raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "

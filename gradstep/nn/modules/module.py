@@ -6,7 +6,9 @@ and ``_modules`` (child modules). Everything else (``parameters()``, ``state_dic
 ``print(model)``) walks those registries.
 """
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 import itertools
+import warnings
 
 import numpy as np
 
@@ -16,10 +18,21 @@ from ...autograd.grad_mode import no_grad
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter, Buffer
 
-__all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook"]
+__all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
+           "register_module_full_backward_pre_hook", "register_module_full_backward_hook",
+           "register_module_backward_hook", "register_module_buffer_registration_hook",
+           "register_module_module_registration_hook",
+           "register_module_parameter_registration_hook"]
 
 _global_forward_pre_hooks = OrderedDict()
 _global_forward_hooks = OrderedDict()
+_global_forward_hooks_with_kwargs = {}
+_global_forward_hooks_always_called = {}
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+_global_buffer_registration_hooks = OrderedDict()
+_global_module_registration_hooks = OrderedDict()
+_global_parameter_registration_hooks = OrderedDict()
 
 
 def register_module_forward_pre_hook(hook):
@@ -29,11 +42,66 @@ def register_module_forward_pre_hook(hook):
     return handle
 
 
-def register_module_forward_hook(hook):
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
     """Register ``hook(module, args, output)`` run after every module's forward."""
     handle = RemovableHandle(_global_forward_hooks)
     _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
     return handle
+
+
+def register_module_full_backward_pre_hook(hook):
+    """Register ``hook(module, grad_output)`` run before every module's input gradients."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook):
+    """Register ``hook(module, grad_input, grad_output)`` run for every module's backward."""
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_backward_hook(hook):
+    """Deprecated in torch; registered here as a global full backward hook."""
+    return register_module_full_backward_hook(hook)
+
+
+def register_module_buffer_registration_hook(hook):
+    """Register ``hook(module, name, buffer)`` run when any module registers a buffer; it may
+    return a replacement buffer."""
+    handle = RemovableHandle(_global_buffer_registration_hooks)
+    _global_buffer_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_module_registration_hook(hook):
+    """Register ``hook(module, name, submodule)`` run when any module registers a submodule; it
+    may return a replacement."""
+    handle = RemovableHandle(_global_module_registration_hooks)
+    _global_module_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_parameter_registration_hook(hook):
+    """Register ``hook(module, name, param)`` run when any module registers a parameter; it may
+    return a replacement."""
+    handle = RemovableHandle(_global_parameter_registration_hooks)
+    _global_parameter_registration_hooks[handle.id] = hook
+    return handle
+
+
+def _registration_hooks(hooks, module, name, value):
+    for hook in hooks.values():
+        result = hook(module, name, value)
+        if result is not None:
+            value = result
+    return value
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -55,8 +123,12 @@ def _addindent(text, spaces):
 
 
 def _type_label(value):
-    # torch names tensors by their legacy type in assignment errors, everything else by class
-    return type_name(value) if isinstance(value, Tensor) else type(value).__name__
+    # torch.typename: tensors by their legacy type, other objects by module-qualified class name
+    if isinstance(value, Tensor):
+        return type_name(value)
+    cls = type(value)
+    module = cls.__module__ or ""
+    return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
 
 
 def _forward_unimplemented(self, *input):
@@ -130,6 +202,8 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_type_label(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
+        if _global_buffer_registration_hooks:
+            tensor = _registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -156,6 +230,8 @@ class Module:
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
                 f"created explicitly. To express '{name}' as a function of another Tensor, compute "
                 "the value in the forward() method.")
+        if _global_parameter_registration_hooks and param is not None:
+            param = _registration_hooks(_global_parameter_registration_hooks, self, name, param)
         self._parameters[name] = param
 
     def add_module(self, name, module):
@@ -170,6 +246,8 @@ class Module:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
+        if _global_module_registration_hooks:
+            module = _registration_hooks(_global_module_registration_hooks, self, name, module)
         self._modules[name] = module
 
     def register_module(self, name, module):
@@ -201,6 +279,8 @@ class Module:
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             self._forget(name, keep="_modules")
+            if _global_module_registration_hooks:
+                value = _registration_hooks(_global_module_registration_hooks, self, name, value)
             d["_modules"][name] = value
         elif params is not None and name in d["_modules"]:
             if value is not None:
@@ -215,7 +295,7 @@ class Module:
         elif params is not None and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_type_label(value)}' as buffer '{name}' "
-                                "(torch.Tensor or None expected)")
+                                "(torch.nn.Buffer, torch.Tensor or None expected)")
             d["_buffers"][name] = value
         else:
             object.__setattr__(self, name, value)
@@ -458,6 +538,14 @@ class Module:
         """Cast floating-point parameters and buffers to float16."""
         return self._cast_floating(_dtype.float16)
 
+    def to_empty(self, *, device, recurse=True):
+        """Replace every parameter and buffer by an uninitialised tensor on ``device``."""
+        from ..._creation import empty_like
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
+    def compile(self, *args, **kwargs):
+        """Accepted for torch compatibility; gradstep runs modules eagerly."""
+
     def share_memory(self):
         """A no-op here: processes do not share gradstep storage (kept for API compatibility)."""
         return self
@@ -484,38 +572,71 @@ class Module:
     def _call_impl(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
                 or self._backward_pre_hooks or _global_forward_pre_hooks
-                or _global_forward_hooks):
+                or _global_forward_hooks or _global_backward_hooks
+                or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook_id, hook in itertools.chain(_global_forward_pre_hooks.items(),
-                                             self._forward_pre_hooks.items()):
-            if self._forward_pre_hooks_with_kwargs.get(hook_id):
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        backward_hooks = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            from ._backward_hooks import ModuleBackwardHooks
-            backward_hooks = ModuleBackwardHooks(self)
-            args = backward_hooks.setup_input(args)
-        output = self.forward(*args, **kwargs)
-        for hook_id, hook in itertools.chain(_global_forward_hooks.items(),
-                                             self._forward_hooks.items()):
-            if self._forward_hooks_with_kwargs.get(hook_id):
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
-        if backward_hooks is not None:
-            output = backward_hooks.setup_output(output)
-        return output
+        result = None
+        called_always = set()
+        try:
+            for hook_id, hook in itertools.chain(_global_forward_pre_hooks.items(),
+                                                 self._forward_pre_hooks.items()):
+                if self._forward_pre_hooks_with_kwargs.get(hook_id):
+                    hook_result = hook(self, args, kwargs)
+                    if hook_result is not None:
+                        if not (isinstance(hook_result, tuple) and len(hook_result) == 2):
+                            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {hook_result}.")
+                        args, kwargs = hook_result
+                else:
+                    hook_result = hook(self, args)
+                    if hook_result is not None:
+                        args = hook_result if isinstance(hook_result, tuple) else (hook_result,)
+            backward_hooks = None
+            if (self._backward_hooks or self._backward_pre_hooks or _global_backward_hooks
+                    or _global_backward_pre_hooks):
+                from ._backward_hooks import ModuleBackwardHooks
+                backward_hooks = ModuleBackwardHooks(
+                    self, [*_global_backward_hooks.values(), *self._backward_hooks.values()],
+                    [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()])
+                args = backward_hooks.setup_input(args)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in itertools.chain(_global_forward_hooks.items(),
+                                                 self._forward_hooks.items()):
+                if (hook_id in self._forward_hooks_always_called
+                        or hook_id in _global_forward_hooks_always_called):
+                    called_always.add(hook_id)
+                if (self._forward_hooks_with_kwargs.get(hook_id)
+                        or _global_forward_hooks_with_kwargs.get(hook_id)):
+                    hook_result = hook(self, args, kwargs, result)
+                else:
+                    hook_result = hook(self, args, result)
+                if hook_result is not None:
+                    result = hook_result
+            if backward_hooks is not None:
+                result = backward_hooks.setup_output(result)
+            return result
+        except Exception:
+            # hooks registered with always_call=True run even when forward raised
+            for hook_id, hook in itertools.chain(_global_forward_hooks.items(),
+                                                 self._forward_hooks.items()):
+                if hook_id in called_always or not (
+                        hook_id in self._forward_hooks_always_called
+                        or hook_id in _global_forward_hooks_always_called):
+                    continue
+                try:
+                    if (self._forward_hooks_with_kwargs.get(hook_id)
+                            or _global_forward_hooks_with_kwargs.get(hook_id)):
+                        hook_result = hook(self, args, kwargs, result)
+                    else:
+                        hook_result = hook(self, args, result)
+                    if hook_result is not None:
+                        result = hook_result
+                except Exception as exc:  # noqa: BLE001 - torch silences it with a warning
+                    where = "global module" if hook_id in _global_forward_hooks else "module"
+                    warnings.warn(f"{where} forward hook with ``always_call=True`` raised an "
+                                  "exception that was silenced as another error was raised in "
+                                  f"forward: {exc}", stacklevel=2)
+            raise
 
     __call__ = _call_impl
 
@@ -552,6 +673,9 @@ class Module:
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         """An ordered dict of every parameter and persistent buffer, under torch's dotted keys."""
         if args:  # torch's deprecated positional form: (destination, prefix, keep_vars)
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                          "#torch.nn.Module.state_dict for details.", FutureWarning, stacklevel=2)
             positional = dict(zip(("destination", "prefix", "keep_vars"), args))
             destination = positional.get("destination", destination)
             prefix = positional.get("prefix", prefix)
@@ -588,6 +712,14 @@ class Module:
         return handle
 
     _register_state_dict_hook = register_state_dict_post_hook
+    dump_patches = False
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """torch's private form: ``hook(state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)``, with the module first when ``with_module``."""
+        if with_module:
+            return self.register_load_state_dict_pre_hook(hook)
+        return self.register_load_state_dict_pre_hook(lambda module, *args: hook(*args))
 
     def register_load_state_dict_pre_hook(self, hook):
         """Register ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
@@ -619,12 +751,12 @@ class Module:
                  unexpected_keys, error_msgs)
         persistent = {k: v for k, v in self._buffers.items()
                       if k not in self._non_persistent_buffers_set}
-        local = {**{k: v for k, v in self._parameters.items()}, **persistent}
+        # None entries are not state: a checkpoint key for one is unexpected, as in torch
+        local = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items())
+                 if v is not None}
         assign = local_metadata.get("assign_to_params_buffers", False)
         for name, param in local.items():
             key = prefix + name
-            if param is None:
-                continue
             if key not in state_dict:
                 if strict:
                     missing_keys.append(key)
@@ -635,6 +767,8 @@ class Module:
                                   f'torch.Tensor or Tensor-like object from checkpoint but '
                                   f'received {type(state_dict[key])}')
                 continue
+            if param.dim() == 0 and value.dim() == 1 and value.shape[0] == 1:
+                value = value[0]  # 0-d parameters saved as 1-element tensors by old versions
             if value.shape != param.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape "
                                   f"{value.shape} from checkpoint, the shape in current model is "
@@ -644,7 +778,11 @@ class Module:
                 with no_grad():
                     if assign:
                         if name in self._parameters:
-                            setattr(self, name, Parameter(value, param.requires_grad))
+                            if isinstance(value, Parameter):
+                                value.requires_grad_(param.requires_grad)
+                            else:
+                                value = Parameter(value, param.requires_grad)
+                            setattr(self, name, value)
                         else:
                             self._buffers[name] = value
                     else:
@@ -673,7 +811,7 @@ class Module:
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy parameters and buffers from ``state_dict`` (tensors or NumPy arrays) into this
         module; returns ``(missing_keys, unexpected_keys)``. With ``strict``, a mismatch raises."""
-        if not isinstance(state_dict, dict):
+        if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
         metadata = getattr(state_dict, "_metadata", None)
@@ -757,6 +895,8 @@ def _keep_buffer_flags(old, new):
 def _as_tensor(value):
     if isinstance(value, Tensor):
         return value
+    if isinstance(value, (str, bytes)):
+        return None
     if isinstance(value, np.ndarray) or np.isscalar(value):
         return Tensor._make(np.array(value))
     if hasattr(value, "__array__") and hasattr(value, "shape"):

@@ -1,0 +1,53 @@
+"""Double backward for the linear layers-without-weights (pooling, padding, resizing, shuffles).
+
+Each of these ops is a linear map ``y = A x`` (max pooling too, once its argmax is fixed), so its
+backward is ``dx = A^T dy``, and the backward of that is ``A`` again. A ``LinearOp`` keeps what
+it needs to apply both ``A`` (``linear``) and ``A^T`` (``adjoint``) to arrays; under
+``create_graph=True`` its backward becomes a ``LinearBackward`` op whose own backward swaps the
+two, so gradients of gradients flow to any order.
+"""
+from ..._tensor import Tensor
+from ...autograd.graph import Op
+
+__all__ = ["LinearOp", "LinearBackward"]
+
+
+class _Ctx:
+    """A throwaway ctx for re-running a forward on arrays."""
+    needs_input_grad = ()
+
+
+class LinearOp(Op):
+    """Base of a linear op: ``forward`` stores its non-tensor arguments as ``ctx.args``;
+    subclasses define ``adjoint(self, g)`` and may override ``linear(self, x)``."""
+
+    def linear(self, x):
+        return type(self).forward(_Ctx(), x, *self.args)
+
+    def adjoint(self, g):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, gy):
+        if isinstance(gy, Tensor):
+            return LinearBackward.apply(gy, ctx, True)
+        return ctx.adjoint(gy)
+
+
+class LinearBackward(Op):
+    """g -> A^T g (or A g): one side of a linear op, differentiable by the other side."""
+
+    def name(self):
+        return self.parent.name().replace("Backward0", "BackwardBackward0")
+
+    @staticmethod
+    def forward(ctx, g, parent, transpose):
+        ctx.parent = parent
+        ctx.transpose = transpose
+        return parent.adjoint(g) if transpose else parent.linear(g)
+
+    @staticmethod
+    def backward(ctx, gg):
+        if isinstance(gg, Tensor):
+            return LinearBackward.apply(gg, ctx.parent, not ctx.transpose)
+        return ctx.parent.linear(gg) if ctx.transpose else ctx.parent.adjoint(gg)
