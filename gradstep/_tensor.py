@@ -81,6 +81,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     _ver = 0                # version counter, kept on the base of a view family
     _acc = None             # this leaf's AccumulateGrad node, made on first use
     _post_accumulate_hooks = None
+    _grad_slot = None       # array a fresh .grad is written into (an optimizer's flat buffer)
     _device = CPU
     __array_priority__ = 1000  # ndarray op Tensor -> Tensor's reflected op
 
@@ -472,7 +473,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
             return memo[id(self)]
         new = type(self).__new__(type(self)) if type(self) is not Tensor else object.__new__(Tensor)
         new.__dict__.update({k: v for k, v in self.__dict__.items()
-                             if k not in ("_data", "_base", "_acc", "_grad", "_ver")})
+                             if k not in ("_data", "_base", "_acc", "_grad", "_ver", "_grad_slot")})
         new._data = self._data.copy()
         memo[id(self)] = new
         if self._grad is not None:

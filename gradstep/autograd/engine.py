@@ -163,10 +163,17 @@ def _accumulate(node, grad, Tensor, create_graph):
         if create_graph and isinstance(grad, Tensor):
             variable.grad = grad
         else:
-            if not isinstance(array, np.ndarray) or array.base is not None \
+            slot = variable._grad_slot
+            if slot is not None and slot.shape == array.shape and slot.dtype == array.dtype:
+                # an optimizer keeps this leaf's gradient in its flat buffer: write it there
+                np.copyto(slot, array)
+                variable.grad = Tensor._make(slot)
+                array = None
+            elif not isinstance(array, np.ndarray) or array.base is not None \
                     or sys.getrefcount(array) > _STEAL_REFS or not array.flags.writeable:
                 array = array.copy()
-            variable.grad = Tensor._make(array)
+            if array is not None:
+                variable.grad = Tensor._make(array)
     elif create_graph or grad_mode.state.grad_enabled:
         variable.grad = current + (grad if isinstance(grad, Tensor) else Tensor._make(array))
     else:
