@@ -9,6 +9,11 @@ compiled kernels (``GRADSTEP_NUMBA=1``); torch with its default (for-loop) and `
 Ratios are gradstep / torch (below 1: gradstep is faster). For Adam the memory-bandwidth floor,
 28 bytes per parameter per step, is printed with the fraction of it reached.
 
+gradstep keeps gradients in a flat buffer per group (the autograd engine writes a fresh
+``.grad`` there, and a gradient set before the layout is built is moved there), so the main rows
+measure what a training loop's ``step()`` costs after ``backward()``. The ``tiny ... hand``
+rows measure the other case: every ``.grad`` a new tensor assigned by hand, gathered per step.
+
     python benchmarks/bench_optim.py
 """
 import os
@@ -55,6 +60,12 @@ def _setup(lib, shapes, name, fused, rng_seed=0):
     return opt, params
 
 
+def _hand_set(lib, params):
+    """Give every parameter a new gradient tensor, as a script assigning ``p.grad`` does."""
+    for p in params:
+        p.grad = lib.tensor(p.grad.numpy().copy())
+
+
 def measure(threads):
     import numpy as np
     import torch
@@ -66,8 +77,10 @@ def measure(threads):
         have_numba = True
     except ImportError:
         have_numba = False
+    gradstep.set_num_threads(threads)
     rng = np.random.default_rng(0)
-    sets = {"tiny": (tiny_shapes(rng), 30, 3), "25M": (transformer_shapes(), 5, 1)}
+    sets = {"tiny": (tiny_shapes(rng), 100, 3), "25M": (transformer_shapes(), 7, 1)}
+    slow = {"tiny": (10, 1), "25M": (3, 1)}  # torch's for-loop: slow and steady
     result = {}
     for set_name, (shapes, repeat, number) in sets.items():
         n = sum(int(np.prod(s)) for s in shapes)
@@ -80,12 +93,18 @@ def measure(threads):
                 if numba_on and not have_numba:
                     continue
                 _flat.use_numba(numba_on)
-                opt, _ = _setup(lib, shapes, name, fused)
-                times[label] = best_of(opt.step, repeat=repeat, number=number) * 1e3
+                opt, params = _setup(lib, shapes, name, fused)
+                r, k = slow[set_name] if label == "torch" else (repeat, number)
+                times[label] = best_of(opt.step, repeat=r, number=k) * 1e3
+                if lib is gradstep and set_name == "tiny":
+                    _hand_set(lib, params)  # gathered at every step from now on
+                    times[label + " hand"] = best_of(opt.step, repeat=repeat,
+                                                     number=number) * 1e3
                 del opt
             _flat.use_numba(False)
             for label in [k for k in times if k.startswith("gs")]:
-                short = "np" if label == "gs" else "nb"
+                short = ("np" if label.startswith("gs ") or label == "gs" else "nb") + \
+                    (" hand" if label.endswith("hand") else "")
                 result[f"{name} {set_name} {short}/default"] = (times[label], times["torch"], "ms")
                 result[f"{name} {set_name} {short}/fused"] = (times[label], times["torch-fused"],
                                                               "ms")

@@ -17,7 +17,8 @@ print(x.grad)     # None
 loss.backward()
 print(x.grad)     # tensor([100., 100.])
 
-# What the optimizer will do with it (by hand until gradstep.optim lands): x <- x - lr * x.grad
+# What optimizer.step() does with it (SGD, lr 0.001): x <- x - lr * x.grad.
+# examples/seed_optimizer_step.py does the same through torch.optim.SGD.
 with torch.no_grad():
     x -= 0.001 * x.grad
 print(x)          # tensor([0.9000, 1.9000], requires_grad=True)

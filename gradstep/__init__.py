@@ -42,7 +42,7 @@ from ._ops.compare import (eq, ne, not_equal, lt, less, le, less_equal, gt,  # n
                            all, nan_to_num)
 from ._ops.shape import (reshape, flatten, unflatten, squeeze,  # noqa: E402
                          unsqueeze, permute, movedim, moveaxis, transpose, swapaxes, swapdims, t,
-                         adjoint, broadcast_to, repeat_interleave, tile, cat, concat, concatenate, stack, hstack, vstack,
+                         adjoint, broadcast_to, broadcast_shapes, broadcast_tensors, repeat_interleave, tile, cat, concat, concatenate, stack, hstack, vstack,
                          dstack, column_stack, atleast_1d, atleast_2d, atleast_3d, split,
                          tensor_split, chunk, unbind, flip, fliplr, flipud, roll, narrow, tril,
                          triu, diag, diagonal, diag_embed, ravel)

@@ -38,8 +38,12 @@ def _infer(data):
     return None
 
 
-def _to_array(data):
-    """Nested sequences of numbers, arrays and tensors as one NumPy array, dtype as torch infers."""
+def _to_array(data, target=None):
+    """Nested sequences of numbers, arrays and tensors as one NumPy array, dtype as torch infers.
+
+    With a ``target`` NumPy dtype, Python numbers are converted to it directly (a Python float
+    becomes a float64 element, not a float32 one widened).
+    """
     from ._tensor import Tensor
     if isinstance(data, Tensor):
         return data._host()
@@ -47,28 +51,38 @@ def _to_array(data):
         return data
     if isinstance(data, (list, tuple)):
         if any(isinstance(x, Tensor) for x in data):
-            parts = [_to_array(x) for x in data]
+            parts = [_to_array(x, target) for x in data]
             return np.stack(parts) if parts else np.zeros((0,), np.float32)
         kinds = set()
         _scan(data, kinds)
         array = np.array(data)
         if array.dtype == object:
             raise ValueError("expected sequence of equal-length lists (ragged nested sequence)")
-        if not kinds:
-            return array.astype(_dtype.get_default_dtype().np)
-        if "np" in kinds:
-            return array
-        if "f" in kinds:
-            return array.astype(_dtype.get_default_dtype().np)
-        if "i" in kinds:
-            return array.astype(np.int64)
-        return array.astype(np.bool_)
+        if target is not None:
+            with np.errstate(all="ignore"):
+                return array.astype(target, copy=False)
+        with np.errstate(all="ignore"):
+            return _list_array(array, kinds)
     d = _infer(data)
     if d is None:
         if hasattr(data, "__array__"):
             return np.asarray(data)
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-    return np.asarray(data, dtype=d.np)
+    with np.errstate(all="ignore"):  # 1e300 as float32 is inf, silently as in torch
+        if target is not None:
+            return np.asarray(data).astype(target)
+        return np.asarray(data, dtype=d.np)
+
+
+def _list_array(array, kinds):
+    """The array of a nested list in the dtype torch infers from the ``kinds`` of its scalars."""
+    if not kinds or "f" in kinds and "np" not in kinds:
+        return array.astype(_dtype.get_default_dtype().np)
+    if "np" in kinds:
+        return array
+    if "i" in kinds:
+        return array.astype(np.int64)
+    return array.astype(np.bool_)
 
 
 def _scan(seq, kinds):
@@ -93,7 +107,8 @@ def _finish(array, dtype, device, requires_grad, copy):
     if dtype is not None:
         dtype = _resolve_dtype(dtype)
         if array.dtype != dtype.np:
-            array = array.astype(dtype.np)
+            with np.errstate(all="ignore"):  # overflow gives inf, silently as in torch
+                array = array.astype(dtype.np)
             copy = False
     elif array.dtype not in _dtype.FROM_NP:
         _dtype.from_numpy_dtype(array.dtype)  # raises torch's TypeError
@@ -151,7 +166,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         array = to_device(array, "cpu") if device is None or as_device(device).type == "cpu" \
             else array
     else:
-        array = _to_array(data)
+        array = _to_array(data, None if dtype is None else _resolve_dtype(dtype).np)
     return _finish(array, dtype, device, requires_grad, copy=True)
 
 
@@ -163,7 +178,8 @@ def as_tensor(data, dtype=None, device=None):
                 (device is None or as_device(device) == data.device):
             return data
         return data.to(device=device, dtype=dtype)
-    return _finish(_to_array(data), dtype, device, False, copy=False)
+    return _finish(_to_array(data, None if dtype is None else _resolve_dtype(dtype).np), dtype,
+                   device, False, copy=False)
 
 
 def from_numpy(array):
@@ -193,7 +209,7 @@ def legacy_new(cls, default_dtype, args, kwargs):
             if hasattr(data, "_data"):
                 array = data._data.astype(default_dtype.np)
             else:
-                array = np.asarray(_to_array(data)).astype(default_dtype.np)
+                array = np.asarray(_to_array(data, default_dtype.np)).astype(default_dtype.np)
             array = to_device(array, as_device(device))
         else:
             if isinstance(data, str):
@@ -332,8 +348,8 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     shape = parse_size((size,), "full")
     d = _resolve_dtype(dtype) if dtype is not None else _fill_dtype(fill_value)
     xp = array_module(device)
-    from ._ops._util import scalar_array
-    value = scalar_array(_scalar(fill_value), d.np)
+    from ._ops._util import fill_array
+    value = fill_array(_scalar(fill_value), d.np)
     return _out(make(xp.full(shape, value, d.np), requires_grad), out)
 
 
@@ -480,11 +496,11 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
               memory_format=None):
     """``fill_value`` in ``input``'s shape (and dtype and device unless given)."""
     shape, d, dev = _like(input, dtype, device)
-    from ._ops._util import scalar_array
+    from ._ops._util import fill_array
     value = _scalar(fill_value)
     if d._category == 1 and isinstance(value, float) and np.isfinite(value):
         value = int(value)
-    return make(array_module(dev).full(shape, scalar_array(value, d.np), d.np), requires_grad)
+    return make(array_module(dev).full(shape, fill_array(value, d.np), d.np), requires_grad)
 
 
 # ----- legacy typed constructors -----
@@ -548,11 +564,11 @@ class CreationMethods:
                  layout=None, pin_memory=False):
         shape = parse_size((size,) if isinstance(size, (tuple, list)) else (size,), "new_full")
         d, dev = _new_dtype_device(self, dtype, device)
-        from ._ops._util import scalar_array
+        from ._ops._util import fill_array
         value = _scalar(fill_value)
         if d._category == 1 and isinstance(value, float) and np.isfinite(value):
             value = int(value)
-        return make(array_module(dev).full(shape, scalar_array(value, d.np), d.np),
+        return make(array_module(dev).full(shape, fill_array(value, d.np), d.np),
                     requires_grad)
 
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
@@ -565,7 +581,7 @@ class CreationMethods:
                           UserWarning, stacklevel=2)
             array = to_device(data._data, "cpu")
         else:
-            array = _to_array(data)
+            array = _to_array(data, d.np)
         return _finish(array, d, dev, requires_grad, copy=True)
 
 

@@ -245,6 +245,9 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
         self._data = value._data
         self._device = value._device
+        # torch leaves x._base None here; optim/_flat.py relies on a non-None _base to keep a
+        # moved parameter (model.double()) off its flat path, so this stays until it checks the
+        # state's dtypes itself
         self._base = value._base if value._base is not None else value
         if self._acc is not None:  # the accumulator checks gradients against these
             self._acc._shape = self._data.shape

@@ -1,5 +1,12 @@
-import numpy as np
-import pytest
+import os
+
+# The suite runs in 2 xdist workers on 2 cores: one BLAS thread each avoids oversubscription, which
+# makes small matmuls tens of times slower. (Tests may set this; the library never does.)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -724,3 +724,52 @@ def test_leaf_gradients_never_alias_each_other_or_the_seed():
     (a * 2 + b * 3).sum().backward()
     (a * 2 + b * 3).sum().backward()
     assert a.grad.tolist() == [4., 4.] and b.grad.tolist() == [6., 6.]
+
+
+# ----- backward(create_graph=True) into a leaf's .grad warns, once per process, as torch -------
+
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
+    "creating the graph to avoid this. If you have to use this function, make sure to reset the "
+    ".grad fields of your parameters to None after use to break the cycle and avoid the leak.")
+
+CREATE_GRAPH_CASES = {  # case -> whether torch warns (in a fresh process)
+    "backward": (lambda L, x: (x * x).sum().backward(create_graph=True), True),
+    "constant_grad": (lambda L, x: (x * 2).sum().backward(create_graph=True), True),
+    "autograd_backward": (lambda L, x: L.autograd.backward((x * x).sum(), create_graph=True),
+                          True),
+    "inputs": (lambda L, x: (x * x).sum().backward(create_graph=True, inputs=[x]), True),
+    "autograd_grad": (lambda L, x: L.autograd.grad((x * x).sum(), x, create_graph=True), False),
+    "no_create_graph": (lambda L, x: (x * x).sum().backward(), False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CREATE_GRAPH_CASES))
+def test_create_graph_backward_warning(case, monkeypatch):
+    from gradstep.autograd import engine
+    fn, warns = CREATE_GRAPH_CASES[case]
+    monkeypatch.setattr(engine, "_warned_create_graph", [False])
+    x = gradstep.tensor([1., 2.], requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fn(gradstep, x)
+        fn(gradstep, x)  # once per process
+    messages = [str(w.message) for w in caught if w.category is UserWarning]
+    assert len(messages) == int(warns)
+    if warns:
+        assert messages[0].startswith(CREATE_GRAPH_WARNING + " (Triggered internally at ")
+
+
+def test_create_graph_warning_text_is_torchs():
+    import subprocess
+    import sys
+    code = ("import torch, warnings\nwarnings.simplefilter('always')\n"
+            "x = torch.tensor([1., 2.], requires_grad=True)\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    (x * x).sum().backward(create_graph=True)\n"
+            "print(str(w[0].message))")
+    text = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    from gradstep.autograd.engine import CREATE_GRAPH_CYCLE
+    assert text == CREATE_GRAPH_CYCLE

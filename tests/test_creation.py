@@ -185,3 +185,84 @@ def test_out_argument():
     r = gradstep.arange(3, out=out)
     assert r is out
     assert_same(out, torch.arange(3, out=torch.empty(3)))
+
+
+# ----- Python floats converted straight to the requested dtype ----------------------------------
+# 1/1.05 as float64 keeps its double value (not rounded through float32 first); 1e40 stays finite.
+
+DIRECT = {
+    "tensor_scalar": lambda L, d: L.tensor(1 / 1.05, dtype=d),
+    "tensor_list": lambda L, d: L.tensor([1 / 1.05, 2, 1e40], dtype=d),
+    "tensor_nested": lambda L, d: L.tensor([[1 / 1.05], [0.1]], dtype=d),
+    "tensor_mixed_bool": lambda L, d: L.tensor([1 / 1.05, True], dtype=d),
+    "tensor_requires_grad": lambda L, d: L.tensor(0.1, dtype=d, requires_grad=True).detach(),
+    "as_tensor_list": lambda L, d: L.as_tensor([1 / 1.05], dtype=d),
+    "as_tensor_scalar": lambda L, d: L.as_tensor(1 / 1.05, dtype=d),
+    "full": lambda L, d: L.full((2,), 1 / 1.05, dtype=d),
+    "new_tensor": lambda L, d: L.zeros(1, dtype=d).new_tensor([1 / 1.05]),
+    "new_full": lambda L, d: L.zeros(1, dtype=d).new_full((2,), 0.1),
+    "full_like": lambda L, d: L.full_like(L.zeros(2, dtype=d), 0.1),
+    "mul_scalar": lambda L, d: L.ones(3, dtype=d) * 0.1,
+    "mul_scalar_inexact": lambda L, d: L.ones(3, dtype=d) * (1 / 1.05),
+    "div_scalar": lambda L, d: L.ones(3, dtype=d) / 1.05,
+    "add_scalar": lambda L, d: L.ones(3, dtype=d) + 0.1,
+    "setitem": lambda L, d: L.zeros(2, dtype=d).index_fill(0, L.tensor([0]), 0.1),
+}
+
+
+ARITH = ("mul_scalar", "mul_scalar_inexact", "div_scalar", "add_scalar")
+
+
+# float16 arithmetic is left out: torch computes it in float32 (opmath), gradstep in float16
+@pytest.mark.parametrize("case,dtype", [(c, d) for c in sorted(DIRECT)
+                                        for d in ("float64", "float32", "float16")
+                                        if not (d == "float16" and c in ARITH)])
+def test_python_floats_convert_directly_to_dtype(case, dtype):
+    g = DIRECT[case](gradstep, getattr(gradstep, dtype))
+    t = DIRECT[case](torch, getattr(torch, dtype))
+    assert g.dtype == getattr(gradstep, dtype) and str(g.dtype) == str(t.dtype)
+    assert g.tolist() == t.tolist()  # exact: bit-for-bit values
+
+
+def test_legacy_double_tensor_keeps_doubles():
+    assert gradstep.DoubleTensor([1 / 1.05]).tolist() == torch.DoubleTensor([1 / 1.05]).tolist()
+
+
+# torch refuses a finite fill value out of the dtype's range (uint8 wraps; float16 is left out:
+# torch's own rule there depends on the size); a float32 tensor from data overflows to inf.
+FILL_VALUES = [("int16", 40000), ("int32", -2**40), ("int8", -129), ("float32", -1e300),
+               ("float32", 3.4028235e38 * 1.0000001), ("uint8", -1),
+               ("float32", float("inf")), ("float32", 3.4028234663852886e38), ("int8", 127)]
+FILLERS = {
+    "full": lambda L, d, v: L.full((2,), v, dtype=d),
+    "new_full": lambda L, d, v: L.zeros(1, dtype=d).new_full((2,), v),
+    "full_like": lambda L, d, v: L.full_like(L.zeros(2, dtype=d), v),
+    "setitem": lambda L, d, v: _setitem(L.zeros(2, dtype=d), v),
+}
+
+
+def _setitem(t, v):
+    t[0] = v
+    return t
+
+
+@pytest.mark.parametrize("filler", sorted(FILLERS))
+@pytest.mark.parametrize("dtype,value", FILL_VALUES)
+def test_fill_value_range_matches_torch(filler, dtype, value):
+    out = []
+    for lib in (gradstep, torch):
+        try:
+            out.append(FILLERS[filler](lib, getattr(lib, dtype), value).tolist())
+        except RuntimeError as e:
+            out.append(str(e))
+    assert out[0] == out[1]
+
+
+def test_overflowing_data_is_inf_without_warnings():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = gradstep.tensor([1e300, -1e300], dtype=gradstep.float32)
+        g2 = gradstep.tensor(1e300)
+    assert g.tolist() == torch.tensor([1e300, -1e300], dtype=torch.float32).tolist()
+    assert g2.item() == torch.tensor(1e300).item()

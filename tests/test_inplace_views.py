@@ -109,3 +109,94 @@ def test_double_backward_through_copyslices():
         g2, = lib.autograd.grad(g.sum(), a)
         results.append((g, g2))
     assert_same(results[0], results[1])
+
+
+# ----- in-place ops on non-leaves whose backward needs the input -------------------------------
+# torch clones self for such ops (sin_, pow_, log_...), so their own write does not invalidate the
+# saved value; ops that save only their output (exp_, sigmoid_) copy nothing, and a later in-place
+# change by the user of a tensor backward needs still raises. Float64: values bit-comparable.
+
+X = np.array([0.5, 1.5, 2.0, 3.0])
+MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace"
+
+NON_LEAF = {
+    "sin_": lambda y, o: y.sin_(),
+    "sin_then_add_": lambda y, o: (y.sin_(), y.add_(1)),
+    "pow_": lambda y, o: y.pow_(2),
+    "clamp_": lambda y, o: y.clamp_(min=1),
+    "log_": lambda y, o: y.log_(),
+    "sqrt_then_mul_": lambda y, o: (y.sqrt_(), y.mul_(3)),
+    "mul_other": lambda y, o: y.mul_(o),
+    "div_other": lambda y, o: y.div_(o),
+    "addcmul_": lambda y, o: y.addcmul_(o, o),
+    "lerp_": lambda y, o: y.lerp_(o, 0.3),
+    "view_sin_": lambda y, o: y[:2].sin_(),
+    "view_sin_then_add_": lambda y, o: (y[1:].sin_(), y.add_(1)),
+    "0dim_view_pow_": lambda y, o: y[1].pow_(3),
+    "exp_": lambda y, o: y.exp_(),
+    "sigmoid_": lambda y, o: y.sigmoid_(),
+    # errors, as in torch: the saved output (or self as another operand) modified afterwards
+    "exp_then_add_": lambda y, o: (y.exp_(), y.add_(1)),
+    "view_exp_then_add_": lambda y, o: (y[:2].exp_(), y.add_(1)),
+    "sigmoid_then_view_mul_": lambda y, o: (y.sigmoid_(), y[0].mul_(2)),
+    "mul_self": lambda y, o: y.mul_(y),
+    "div_self": lambda y, o: y.div_(y),
+}
+
+
+def _non_leaf_run(lib, scenario):
+    x = lib.tensor(X, requires_grad=True)
+    o = lib.tensor(X[::-1].copy(), requires_grad=True)
+    y = x * 1
+    NON_LEAF[scenario](y, o)
+    try:
+        (y * y).sum().backward()
+    except RuntimeError as e:
+        return str(e)[:len(MODIFIED)]
+    return y, x.grad, o.grad if o.grad is not None else lib.zeros(4, dtype=lib.float64)
+
+
+@pytest.mark.parametrize("scenario", sorted(NON_LEAF))
+def test_inplace_on_non_leaf_matches_torch(scenario):
+    g = _non_leaf_run(gradstep, scenario)
+    t = _non_leaf_run(torch, scenario)
+    if isinstance(t, str):
+        assert g == t == MODIFIED
+    else:
+        assert_same(g, t, what=scenario)
+
+
+def test_inplace_saving_its_input_copies_only_then():
+    x = gradstep.tensor(X, requires_grad=True)
+    y = x * 1
+    y.exp_()  # saves its output: self's own storage, no copy
+    assert y.grad_fn._arrays[0] is y._data
+    z = x * 1
+    z.sin_()  # saves its input: a copy of self before the write
+    saved = z.grad_fn._arrays[0]
+    assert saved is not z._data and np.array_equal(saved, X)
+
+
+def test_double_backward_through_inplace_sin():
+    results = []
+    for lib in (gradstep, torch):
+        x = lib.tensor(X, requires_grad=True)
+        y = x * 2
+        y.sin_()
+        g, = lib.autograd.grad((y * y).sum(), x, create_graph=True)
+        g2, = lib.autograd.grad(g.sum(), x)
+        results.append((g, g2))
+    assert_same(results[0], results[1])
+
+
+def test_0dim_view_writes_through():
+    results = []
+    for lib in (gradstep, torch):
+        y = lib.zeros(2, 3)
+        y[1, 2].add_(5)
+        y[0][1].fill_(2)
+        v = y[1, 0]
+        v.copy_(lib.tensor(7.))
+        results.append((y, v._base is y))
+    assert_same(results[0][0], results[1][0])
+    assert results[0][1] is results[1][1] is True

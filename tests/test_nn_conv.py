@@ -334,3 +334,35 @@ def test_module_attributes_match_torch():
                      "dilation", "transposed", "output_padding", "groups", "padding_mode",
                      "_reversed_padding_repeated_twice"):
             assert getattr(g, attr) == getattr(t, attr), attr
+
+
+def test_scratch_pool_reuses_only_unreferenced_buffers():
+    from gradstep.nn._functional.conv import _Scratch
+    pool = _Scratch(keep=2, max_bytes=1 << 20, min_bytes=1024)
+    f32 = np.dtype(np.float32)
+    a = pool.take((64, 64), f32)
+    b = pool.take((64, 64), f32)
+    assert a is not b
+    view = a[1:]
+    del a
+    c = pool.take((64, 64), f32)  # a is still reachable through its view
+    assert c is not b and c.base is None and view.base is not c
+    c_id = id(c)
+    del c
+    d = pool.take((64, 64), f32)  # c is unreferenced now: handed out again
+    assert id(d) == c_id and d is not view.base
+    small = pool.take((4,), f32)
+    assert pool.take((4,), f32) is not small  # under min_bytes: never pooled
+    for _ in range(8):  # more shapes than max_bytes holds: the oldest are forgotten
+        pool.take((128, 256), f32)
+    assert pool.bytes <= pool.max_bytes
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_of_a_feature_map_matches_torch(dtype):
+    """F.relu on a large contiguous feature map takes a vectorised path: values (NaN, inf,
+    signed zeros included) and gradients equal torch's."""
+    x = np.random.default_rng(0).standard_normal((4, 3, 20, 20)).astype(dtype)
+    x[0, 0, 0, :6] = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0]
+    compare(lambda lib, a: F(lib).relu(a), x)
+    compare(lambda lib, a: F(lib).relu(a.transpose(2, 3)), x)  # non-contiguous: general path

@@ -246,3 +246,21 @@ def test_pickle_round_trip(make):
     m2 = pickle.loads(pickle.dumps(m))
     assert repr(m2) == repr(make(torch))
     assert list(m2.state_dict()) == list(m.state_dict())
+
+
+def test_large_outputs_are_not_overwritten():
+    """Large outputs come from a buffer pool: a live output keeps its values while later calls of
+    the same shape run, and a released one is safely reused."""
+    w, b = rand(200, 16, dtype=np.float32), rand(200, dtype=np.float32)
+    xs = [rand(256, 16, dtype=np.float32, seed=k) for k in range(4)]
+    outs = {}
+    for lib in (gradstep, torch):
+        lw, lb = lib.tensor(w), lib.tensor(b)
+        y0 = F(lib).linear(lib.tensor(xs[0]), lw, lb)
+        y1 = F(lib).linear(lib.tensor(xs[1]), lw, lb)
+        view = F(lib).linear(lib.tensor(xs[2]), lw, lb)[10:]
+        del y1
+        y3 = F(lib).linear(lib.tensor(xs[3]), lw, lb)
+        outs[lib] = [y0, view, y3]
+    for a, e in zip(outs[gradstep], outs[torch]):
+        np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-5, atol=1e-5)

@@ -512,3 +512,23 @@ def test_module(src, arrays):
                 *arrays)
         return
     compare(lambda lib, *ts: (g_mod if lib is gradstep else t_mod)(*ts), *arrays)
+
+
+def test_cross_entropy_live_graphs_and_no_grad():
+    """Large softmax buffers are pooled: two live graphs, one backpropagated twice, and a
+    no-grad call in between all give torch's values and gradients."""
+    xs = [np.random.default_rng(k).standard_normal((256, 200)).astype(np.float32) * 3
+          for k in range(2)]
+    t = np.random.default_rng(5).integers(0, 200, 256)
+    res = []
+    for lib in (gradstep, torch):
+        a, b = (lib.tensor(x, requires_grad=True) for x in xs)
+        la = F(lib).cross_entropy(a, lib.tensor(t))
+        lb = F(lib).cross_entropy(b * 2, lib.tensor(t), label_smoothing=0.1)
+        with lib.no_grad():
+            lc = F(lib).cross_entropy(a, lib.tensor(t), reduction="none")
+        la.backward(retain_graph=True)
+        la.backward()
+        lb.backward()
+        res.append((la.detach(), lb.detach(), lc, a.grad, b.grad))
+    assert_same(res[0], res[1], rtol=1e-5, atol=1e-6)

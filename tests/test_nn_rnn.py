@@ -283,6 +283,12 @@ def test_inplace_weight_change_detected():
 
 
 ERRORS = [
+    ("empty_seq", lambda lib: lib.nn.LSTM(3, 4)(lib.zeros(0, 2, 3)), RuntimeError,
+     "Expected sequence length to be larger than 0 in RNN"),
+    ("empty_seq_bf", lambda lib: lib.nn.GRU(3, 4, batch_first=True)(lib.zeros(2, 0, 3)),
+     RuntimeError, "Expected sequence length to be larger than 0 in RNN"),
+    ("empty_seq_unbatched", lambda lib: lib.nn.RNN(3, 4)(lib.zeros(0, 3)), RuntimeError,
+     "Expected sequence length to be larger than 0 in RNN"),
     ("rnn_4d", lambda lib: lib.nn.RNN(3, 4)(lib.randn(2, 2, 2, 3)), ValueError,
      "RNN: Expected input to be 2D or 3D, got 4D tensor instead"),
     ("lstm_4d", lambda lib: lib.nn.LSTM(3, 4)(lib.randn(2, 2, 2, 3)), ValueError,
@@ -453,3 +459,26 @@ def test_inference_under_no_grad_matches_torch():
         assert not padded.requires_grad
         outs.append((padded, lengths, h, c))
     assert_same(outs[0], outs[1])
+
+
+# ----- work buffers reused across calls (nn._functional.conv.scratch) -----
+
+def test_live_graphs_keep_their_buffers():
+    """Two LSTM graphs alive at once, one backpropagated twice (retain_graph), then a third call
+    reusing the released buffers: every gradient equals torch's (buffers >= 128 KiB are pooled)."""
+    g, t = build_pair(lambda lib: lib.nn.LSTM(8, 32, 2))
+    xs = [rand(16, 16, 8).astype(np.float32) + k for k in range(3)]
+    results = []
+    for lib, m in ((gradstep, g), (torch, t)):
+        ins = [lib.tensor(x, requires_grad=True) for x in xs]
+        out0, _ = m(ins[0])
+        out1, _ = m(ins[1])
+        out0.square().sum().backward(retain_graph=True)
+        out0.square().sum().backward()
+        first = [ins[0].grad.clone(), m.weight_hh_l0.grad.clone()]
+        out1.sum().backward()
+        out2, _ = m(ins[2])  # may take the buffers graph 0 released
+        out2.sum().backward()
+        results.append((first, out0.detach(), out1.detach(), ins[1].grad, ins[2].grad,
+                        m.weight_hh_l1.grad))
+    assert_same(results[0], results[1], rtol=1e-4, atol=1e-5)

@@ -252,3 +252,70 @@ def test_scalar_operands_keep_signed_zero_and_nan():
         assert str(y) == str(torch.tensor([1., -2.]) * 0.0)
         assert str(z) == str(torch.tensor([1., -2.]) * -0.0)
         assert lib.isnan(x * float("nan")).all()
+
+
+# ----- lerp: torch's CPU formula, bit for bit ---------------------------------------------------
+# x + w (y - x) for |w| < 0.5, else y - (y - x)(1 - w), each multiply-add rounded once.
+
+def _bits_equal(g, t):
+    g, t = g.detach().numpy(), t.detach().numpy()
+    assert g.dtype == t.dtype and g.shape == t.shape
+    assert np.array_equal(g, t, equal_nan=True) and np.array_equal(np.signbit(g), np.signbit(t))
+
+
+LERP_WEIGHTS = [0.3, 0.7, 0.5, 0.49999, -0.5, -0.6, 1.0, 0.0, 0.999, 1.5, -2.0, 4.0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("weight", LERP_WEIGHTS)
+def test_lerp_scalar_weight_bit_exact(dtype, weight):
+    r = np.random.default_rng(7)
+    s = r.standard_normal(20000).astype(dtype)
+    e = (r.standard_normal(20000) * r.choice([1e-3, 1., 1e3], 20000)).astype(dtype)
+    out = []
+    for lib in (gradstep, torch):
+        a, b = lib.tensor(s), lib.tensor(e)
+        c = a.clone()
+        c.lerp_(b, weight)
+        out.append((lib.lerp(a, b, weight), c))
+    _bits_equal(out[0][0], out[1][0])
+    _bits_equal(out[0][1], out[1][1])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("wshape", [(20000,), (1,), (100, 1)])
+def test_lerp_tensor_weight_bit_exact(dtype, wshape):
+    r = np.random.default_rng(8)
+    s = r.standard_normal((100, 200) if wshape == (100, 1) else 20000).astype(dtype)
+    e = r.standard_normal(s.shape).astype(dtype)
+    w = r.uniform(-1, 2, wshape).astype(dtype)
+    g = gradstep.lerp(gradstep.tensor(s), gradstep.tensor(e), gradstep.tensor(w))
+    t = torch.lerp(torch.tensor(s), torch.tensor(e), torch.tensor(w))
+    _bits_equal(g, t)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("weight", [0.3, 0.7, 1.0, 0.0, -2.0, 0.75, 4.0])
+def test_lerp_extreme_values_bit_exact(dtype, weight):
+    v = [np.inf, -np.inf, np.nan, 1e308, -1e308, 0., -0., 1e-300, 3e38, -3e38, 1., 3., 1e-30, 7e20]
+    with np.errstate(all="ignore"):
+        a = np.array([[x] * len(v) for x in v]).astype(dtype)
+    b = a.T.copy()
+    _bits_equal(gradstep.lerp(gradstep.tensor(a), gradstep.tensor(b), weight),
+                torch.lerp(torch.tensor(a), torch.tensor(b), weight))
+
+
+def test_lerp_gradients():
+    compare(lambda L, a, b, w: L.lerp(a, b, w), A, B, POS * 0.3)
+    compare(lambda L, a, b: L.lerp(a, b, 0.8), A, ROW)
+
+
+def test_addcdiv_integer_message():
+    msgs = []
+    for lib in (gradstep, torch):
+        i = lib.ones(2, dtype=lib.int64)
+        with pytest.raises(RuntimeError) as info:
+            lib.addcdiv(i, i, i)
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1]
+    assert "in a future  release" in msgs[0]

@@ -527,3 +527,35 @@ def test_max_nan_grad_split_and_extreme_softmax_finite():
     out = gradstep.log_softmax(z, 1)
     (out * gradstep.tensor([[0.0, 1.0], [1.0, 0.0]])).sum().backward()
     assert np.isfinite(out.detach().numpy()).all() and np.isfinite(z.grad.numpy()).all()
+
+
+# ----- grad_fn names of the norm spellings (torch 2.13: all LinalgVectorNormBackward0) ----------
+
+NORM_SPELLINGS = {
+    "norm": lambda L, x: x.norm(),
+    "norm_p": lambda L, x: x.norm(3),
+    "norm_p_dim": lambda L, x: x.norm(2, 1),
+    "norm_dim_tuple": lambda L, x: x.norm(2, (0, 1)),
+    "norm_dim_kw": lambda L, x: x.norm(dim=1),
+    "norm_fro": lambda L, x: x.norm("fro"),
+    "norm_fro_dim": lambda L, x: x.norm("fro", dim=1),
+    "norm_inf_dim": lambda L, x: x.norm(float("inf"), 1),
+    "norm_keepdim": lambda L, x: x.norm(2, 1, True),
+    "norm_dtype": lambda L, x: x.norm(2, 1, dtype=L.float64),
+    "torch_norm": lambda L, x: L.norm(x),
+    "torch_norm_p_dim": lambda L, x: L.norm(x, 2, 1),
+    "vector_norm": lambda L, x: L.linalg.vector_norm(x),
+    "vector_norm_dim": lambda L, x: L.linalg.vector_norm(x, 3, dim=0),
+    "linalg_norm": lambda L, x: L.linalg.norm(x),
+    "linalg_norm_dim": lambda L, x: L.linalg.norm(x, dim=1),
+    "matrix_norm_fro": lambda L, x: L.linalg.matrix_norm(x),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NORM_SPELLINGS))
+def test_norm_grad_fn_names(case):
+    names = []
+    for lib in (gradstep, torch):
+        x = lib.tensor(np.arange(6.).reshape(2, 3), requires_grad=True)
+        names.append(NORM_SPELLINGS[case](lib, x).grad_fn.name())
+    assert names[0] == names[1]

@@ -369,3 +369,60 @@ def test_inplace_shape_ops():
             g = to_numpy(x)
         else:
             np.testing.assert_array_equal(g, to_numpy(x))
+
+
+# ----- broadcast_tensors / broadcast_shapes -----------------------------------------------------
+
+BROADCAST_TENSORS = [
+    [(2, 1), (3,)],
+    [(2, 3), (2, 3)],
+    [(4,)],
+    [(5,), (2, 1), (3, 1, 1)],
+    [(0, 1), (1, 3)],
+    [(), (2, 2)],
+]
+
+
+@pytest.mark.parametrize("shapes", BROADCAST_TENSORS, ids=str)
+def test_broadcast_tensors_matches_torch(shapes):
+    arrays = [np.arange(int(np.prod(s)), dtype=np.float64).reshape(s) + 1 for s in shapes]
+    w = np.arange(int(np.prod(np.broadcast_shapes(*shapes))), dtype=np.float64).reshape(
+        np.broadcast_shapes(*shapes))
+    compare(lambda L, *ts: tuple(t * L.tensor(w) for t in L.broadcast_tensors(*ts)), *arrays)
+    for lib in (gradstep, torch):  # a tensor already of the broadcast shape comes back as is
+        ts = [lib.tensor(a) for a in arrays]
+        out = lib.broadcast_tensors(*ts)
+        assert type(out) is tuple
+        assert [o is t for o, t in zip(out, ts)] == [t.shape == out[0].shape for t in ts]
+
+
+@pytest.mark.parametrize("shapes", [[(2,), (3,)], [(2, 1), (1, 3), (4,)], [(2, 3), (2, 3, 4)]],
+                         ids=str)
+def test_broadcast_tensors_errors(shapes):
+    msgs = []
+    for lib in (gradstep, torch):
+        with pytest.raises(RuntimeError) as info:
+            lib.broadcast_tensors(*[lib.zeros(s) for s in shapes])
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1]
+    for lib in (gradstep, torch):
+        with pytest.raises(TypeError, match=re.escape(
+                "expected Tensor as element 1 in argument 0, but got int")):
+            lib.broadcast_tensors(lib.zeros(2), 3)
+
+
+BROADCAST_SHAPES = [((2, 1), (3,)), (), ((),), (3, (2, 1)), ((1,), (0,)), ((2,), 2), ((True,),),
+                    ((3,), (2, 2)), (2, 3), ([2], [3]), ((0,), (3,)), ((2,), [2, -1]),
+                    ((-1,), (2,)), ((2,), (2,), (3,)), (None,), ((5, 1, 2), [4, 1], 2)]
+
+
+@pytest.mark.parametrize("args", BROADCAST_SHAPES, ids=str)
+def test_broadcast_shapes_matches_torch(args):
+    out = []
+    for lib in (gradstep, torch):
+        try:
+            r = lib.broadcast_shapes(*args)
+            out.append((type(r).__name__, tuple(r)))
+        except (RuntimeError, ValueError) as e:
+            out.append((type(e).__name__, str(e)))
+    assert out[0] == out[1]

@@ -1,11 +1,27 @@
 """Small helpers every op module shares: dims, broadcasting, promotion, in-place writes."""
+from weakref import ReferenceType as _WeakRef, ref as _weakref
+
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _tensor  # _tensor: partially initialised here; used at call time
 from ..autograd import grad_mode
+from ..autograd.graph import next_seq
+from ._fp import quiet_positional
 
 __all__ = ["wrap_dim", "sum_to", "is_tensor", "promote_operands", "inplace", "inplace_method",
            "write_out", "scalar_type_name"]
+
+def quiet_ops(namespace, skip=()):
+    """Make the ``forward`` of every Op class defined in a module's ``namespace`` quiet: NumPy's
+    floating-point warnings off (see ``_fp``), as torch computes inf and nan silently."""
+    from ..autograd.graph import Op
+    name = namespace["__name__"]
+    for cls in list(namespace.values()):
+        if (isinstance(cls, type) and issubclass(cls, Op) and cls.__module__ == name
+                and cls.__name__ not in skip and "forward" in cls.__dict__):
+            method = cls.__dict__["forward"]  # a staticmethod or a classmethod
+            cls.forward = type(method)(quiet_positional(method.__func__))
+
 
 # torch's ScalarType names, used in its error messages.
 _SCALAR_TYPE = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
@@ -89,6 +105,28 @@ def scalar_array(value, np_dtype):
         else np.asarray(value).astype(np_dtype)
 
 
+# dtypes whose fill values torch range-checks (full, fill_, x[i] = v), with its C type names
+_CHECKED_FILL = {np.dtype(np.float32): "float", np.dtype(np.int32): "int",
+                 np.dtype(np.int16): "int16_t", np.dtype(np.int8): "int8_t"}
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def fill_array(value, np_dtype):
+    """A fill value (``full``, ``x[i] = v``) as a 0-dim array of ``np_dtype``: ``scalar_array``,
+    but a finite number out of a float32/int32/int16/int8 range is torch's overflow error."""
+    name = _CHECKED_FILL.get(np_dtype)
+    if name is not None and type(value) in (int, float):
+        if np_dtype.kind == "f":
+            bad = abs(value) > _FLOAT32_MAX and value - value == 0  # finite and too large
+        else:
+            info = np.iinfo(np_dtype)
+            bad = type(value) is int and not info.min <= value <= info.max
+        if bad:
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    with np.errstate(over="ignore", invalid="ignore"):  # inf/nan to float16: torch is silent
+        return scalar_array(value, np_dtype)
+
+
 def can_cast(from_dtype, to_dtype):
     """torch's rule for writing a result into an existing tensor: no float->int, no int->bool."""
     f, t = np.dtype(from_dtype).kind, np.dtype(to_dtype).kind
@@ -101,10 +139,15 @@ def inplace(self, op, *args, **kwargs):
 
     When the result needs a gradient, self takes the op's node as its new ``grad_fn``.
     """
-    from .._tensor import Tensor
-    enabled = grad_mode.state.grad_enabled
-    record = enabled and (self._requires_grad or any(
-        isinstance(a, Tensor) and a._requires_grad for a in args))
+    Tensor = _tensor.Tensor
+    record = False
+    if grad_mode.state.grad_enabled:
+        record = self._requires_grad
+        if not record:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+                    break
     if record:
         if self._requires_grad and self._grad_fn is None:
             raise RuntimeError(
@@ -112,17 +155,30 @@ def inplace(self, op, *args, **kwargs):
         if self._base is not None and self._base._requires_grad and self._base._grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
-        # The op sees self's current value through a stand-in that shares self's storage and
-        # version counter: if the op saves it, backward raises torch's "modified by an inplace
-        # operation" error, exactly where torch does (x.mul_(x), x.exp_() then x.add_(1)...).
+        # The op sees self's current value through a stand-in sharing self's storage and version
+        # counter. Where the op saves that value for backward, the saved value is swapped for a
+        # copy below (torch clones self for such ops), so the op's own write does not invalidate
+        # it; ops that save only their output (exp_, sigmoid_...) copy nothing.
         old = Tensor._make(self._data, self._requires_grad, self._grad_fn)
         old._base = self if self._base is None else self._base
-        args = tuple(old if a is self else a for a in args)
         first = old
-        if any(isinstance(a, Tensor) and a._requires_grad for a in args):
-            # another operand's gradient needs self's old value (y.mul_(x)): torch keeps a copy
-            first = Tensor._make(self._data.copy(), self._requires_grad, self._grad_fn)
+        for a in args:
+            if a is self:
+                # self is also another operand (x.mul_(x)): that operand keeps the stand-in, so
+                # backward raises torch's "modified by an inplace operation" error; the first
+                # operand is torch's clone of self.
+                args = tuple(old if a is self else a for a in args)
+                first = Tensor._make(self._data.copy(), self._requires_grad, self._grad_fn)
+                break
+        mark = next_seq()
         out = op(first, *args, **kwargs)
+        node = out._grad_fn
+        if node is not None and node._seq > mark:
+            nodes = _new_nodes(node, mark)
+            if first is old:
+                _save_copy_of(old, nodes)
+        else:
+            node = None
     else:
         out = op(self, *args, **kwargs)  # nothing requires grad: the op records nothing
     result = out._data
@@ -145,7 +201,61 @@ def inplace(self, op, *args, **kwargs):
             self._grad_fn = out._grad_fn
             self._requires_grad = True
     self._bump_version()
+    if record and node is not None and node._saved:
+        _save_self_as_output(self, out, node)
     return self
+
+
+def _new_nodes(node, mark):
+    """The nodes an op call created: ``node`` and those reachable from it made after ``mark``."""
+    nodes = [node]
+    for n in nodes:  # grows while iterated: a breadth-first walk
+        for m in n._next:
+            if m is not None and m._seq > mark and m not in nodes:
+                nodes.append(m)
+    return nodes
+
+
+def _save_copy_of(old, nodes):
+    """Swap every saved reference to the stand-in ``old`` (self before the write) for a copy."""
+    copy = None
+    for n in nodes:
+        saved = n._saved
+        for e in saved:
+            if e is old:
+                break
+        else:
+            continue
+        if copy is None:
+            copy = _tensor.Tensor._make(old._data.copy(), old._requires_grad, old._grad_fn)
+        n._saved = tuple([copy if e is old else e for e in saved])
+        n._versions = tuple([copy._ver if e is old else v for e, v in zip(saved, n._versions)])
+        n._arrays = tuple([copy._data if e is old else a for e, a in zip(saved, n._arrays)])
+
+
+def _save_self_as_output(self, out, node):
+    """The op's output now lives in self: where its node saved the output, it saves self's root
+    (held weakly, at its new version), so that a later in-place change of self is caught. (The
+    root, not a view: a temporary view ``y[:2].exp_()`` dies at once, its base lives on.)"""
+    saved = node._saved
+    for e in saved:
+        if type(e) is _WeakRef and e() is out:
+            break
+    else:
+        return
+    root = self if self._base is None else self._base
+    entries = list(saved)
+    versions = list(node._versions)
+    arrays = list(node._arrays)
+    for i, e in enumerate(saved):
+        if type(e) is _WeakRef and e() is out:
+            entries[i] = _weakref(root)
+            versions[i] = root._ver
+            if arrays[i].dtype == self._data.dtype:
+                arrays[i] = self._data
+    node._saved = tuple(entries)
+    node._versions = tuple(versions)
+    node._arrays = tuple(arrays)
 
 
 def inplace_method(fn):

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import inplace, is_tensor, promote_operands, sum_to
+from ._util import inplace, is_tensor, promote_operands, quiet_ops, sum_to
 from ._util import write_out as _out
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
@@ -320,6 +320,97 @@ class Reciprocal(Op):
         return -grad * (out * out)
 
 
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's splitter for float64
+_INF = np.inf
+
+
+def _round_odd(s, x, y):
+    """``s = x + y`` (float64, rounded to nearest) rounded to odd instead: exact sums stay,
+    inexact ones take the neighbour with an odd last bit. Rounded to odd first, a value then
+    rounds to nearest in a narrower format (or after adding a much larger term) exactly as the
+    exact value would: no double rounding."""
+    v = s - x
+    e = (x - (s - v)) + (y - v)  # Knuth's TwoSum: x + y == s + e exactly
+    fix = (e != 0) & ((s.view(np.int64) & 1) == 0) & np.isfinite(s)
+    if fix.any():
+        s = np.where(fix, np.nextafter(s, np.copysign(_INF, e)), s)
+    return s
+
+
+def _fma64(a, b, c):
+    """``a * b + c`` rounded once, for float64 (Boldo and Melquiond's emulation: the product
+    split exactly by Dekker's algorithm, its low parts summed rounded to odd)."""
+    shape = np.broadcast_shapes(a.shape, b.shape, c.shape)
+    if b.shape != shape:
+        b = np.broadcast_to(b, shape)
+    p = a * b
+    t = a * _SPLIT
+    ah = t - (t - a)
+    al = a - ah
+    bh = b * _SPLIT
+    bl = bh - b
+    np.subtract(bh, bl, out=bh)
+    np.subtract(b, bh, out=bl)
+    pe = ah * bh  # pe = ((ah bh - p) + ah bl + al bh) + al bl: a * b == p + pe exactly
+    pe -= p
+    tmp = ah * bl
+    pe += tmp
+    np.multiply(al, bh, out=tmp)
+    pe += tmp
+    np.multiply(al, bl, out=tmp)
+    pe += tmp
+    s = c + p  # TwoSum: c + p == s + se exactly
+    v = s - c
+    se = s - v
+    np.subtract(c, se, out=se)
+    np.subtract(p, v, out=v)
+    se += v
+    low = _round_odd(se + pe, se, pe)
+    out = s + low
+    # kept as the plain sum: exact sums (-0.0 + -0.0 stays -0.0), inf/nan operands, and splits
+    # that overflowed (products within a factor 2**27 of the largest float). Products below
+    # about 1e-291 lose the exactness of the split: there the result may be off by an ulp.
+    keep = (low == 0) | ~np.isfinite(out)
+    if keep.any():
+        out = np.where(keep, s, out)
+    return out
+
+
+def _fma(a, b, c, dtype):
+    """``a * b + c`` rounded once to ``dtype`` (float32 and float16: the exact product and the
+    sum in float64, the sum rounded to odd where its rounding to ``dtype`` could tie)."""
+    if dtype == np.float64:
+        return _fma64(np.asarray(a, np.float64), b, c)
+    p = np.multiply(a, b, dtype=np.float64)
+    s = np.add(p, c, dtype=np.float64)
+    drop = 29 if dtype == np.float32 else 42  # mantissa bits float64 has beyond dtype's
+    bits = s.view(np.int64) & ((1 << drop) - 1)
+    if (bits == 1 << (drop - 1)).any():  # on a midpoint of dtype: maybe not exactly
+        s = _round_odd(s, p, np.asarray(c, np.float64))
+    return s.astype(dtype)
+
+
+def lerp_array(x, y, w):
+    """torch's CPU lerp, bit for bit: ``x + w * (y - x)`` where ``|w| < 0.5``, else
+    ``y - (y - x) * (1 - w)`` (so w = 1 gives y exactly), each multiply-add rounded once."""
+    dtype = x.dtype
+    if dtype.kind != "f":
+        return x + w * (y - x)
+    d = y - x
+    if isinstance(w, np.ndarray) and w.ndim:
+        small = np.abs(w) < 0.5
+        coef = np.where(small, w, w - w.dtype.type(1))
+        base = np.where(small, x, y)
+    else:
+        w = dtype.type(w)
+        small = abs(w) < 0.5
+        coef = w if small else w - dtype.type(1)
+        base = x if small else y
+    if base.shape != d.shape:
+        base = np.broadcast_to(base, np.broadcast_shapes(base.shape, d.shape))
+    return _fma(coef, d, base, dtype)  # (called from quiet forwards: no overflow warnings)
+
+
 class Lerp(Op):
     """z = x + w * (y - x);  dz/dx = 1 - w,  dz/dy = w,  dz/dw = y - x."""
     name_ = "LerpBackward1"
@@ -327,7 +418,7 @@ class Lerp(Op):
     @staticmethod
     def forward(ctx, x, y, w):
         ctx.save_for_backward(x, y, w)
-        return x + w * (y - x)
+        return lerp_array(x, y, w)
 
     @staticmethod
     def backward(ctx, grad):
@@ -346,7 +437,7 @@ class LerpScalar(Op):
     def forward(ctx, x, y, w):
         ctx.shapes = (_shape(x), _shape(y))
         ctx.w = w
-        return x + w * (y - x)
+        return lerp_array(x, y, w)
 
     @staticmethod
     def backward(ctx, grad):
@@ -628,7 +719,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     """Return ``input + value * tensor1 / tensor2``."""
     if tensor1._data.dtype.kind != "f" and tensor2._data.dtype.kind != "f":
-        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  "
                            "release addcdiv will perform a true division of tensor1 and tensor2. "
                            "The historic addcdiv behavior can be implemented as (input + value * "
                            "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and "
@@ -640,7 +731,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
 
 
 def lerp(input, end, weight, *, out=None):
-    """Return ``input + weight * (end - input)``."""
+    """Return ``input + weight * (end - input)``, rounded as torch rounds it on the CPU."""
     if not is_tensor(weight):
         x, y = promote_operands(input, end)
         return _out(LerpScalar.apply(x, y, weight), out)
@@ -789,3 +880,7 @@ def _as_tensor_like(value, like):
     """A Python number as a 0-dim tensor (so a reflected op can use the forward path)."""
     from .._tensor import Tensor
     return Tensor._make(np.asarray(value, dtype=_dtype.scalar_dtype(value).np))
+
+
+# NumPy floating-point warnings off in the ops that can produce inf/nan (see _fp).
+quiet_ops(globals(), skip=("Neg",))

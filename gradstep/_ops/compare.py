@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
+from ._fp import quiet
 from ._util import inplace, promote_operands, scalar_type_name, wrap_dims
 from ._util import inplace_method as _inplace
 from .elementwise import _broadcast_error
@@ -127,6 +128,7 @@ def _check_same_dtype(input, other, name):
                            f"{scalar_type_name(other._data.dtype)}")
 
 
+@quiet  # inf - inf: torch is silent
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Return where ``|input - other| <= atol + rtol * |other|`` (equal values, infinities too)."""
     _check_same_dtype(input, other, "isclose")

@@ -5,6 +5,7 @@ from .. import _dtype
 from .._backend import to_device
 from .._device import as_device, device as _device_cls
 from ..autograd.graph import Op
+from ._util import quiet_ops
 
 __all__ = ["clone"]
 
@@ -206,3 +207,7 @@ def _copy_like(self, src):
                            f" must match the size of tensor b ({src._data.shape[-1]}) at "
                            f"non-singleton dimension {self._data.ndim - 1}") from None
     return CopyFrom.apply(self, src)
+
+
+# NumPy floating-point warnings off in the ops that can produce inf/nan (see _fp).
+quiet_ops(globals(), skip=("Clone",))

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import _to, inplace, promote_operands, scalar_array, scalar_type_name, sum_to
+from ._util import (_to, inplace, promote_operands, quiet_ops, scalar_array, scalar_type_name,
+                    sum_to)
 from ._util import inplace_method as _inplace
 from ._util import write_out as _out
 
@@ -1057,3 +1058,8 @@ class Methods:
     clip_ = clamp_
     clamp_min_ = _inplace(clamp_min)
     clamp_max_ = _inplace(clamp_max)
+
+
+# NumPy floating-point warnings off in the ops that can produce inf/nan (see _fp).
+quiet_ops(globals(), skip=("Abs", "Sign", "Relu", "_Rounding", "Clamp", "ClampTensor", "Maximum",
+                             "Minimum", "Where"))

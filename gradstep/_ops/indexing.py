@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.graph import NO_GRAD_CTX, Op
-from ._util import inplace, is_tensor, scalar_type_name, sum_to, wrap_dim
+from ._util import fill_array, inplace, is_tensor, scalar_type_name, sum_to, wrap_dim
 from .shape import Select, Slice, reshape, expand
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_fill",
@@ -353,11 +353,15 @@ def _value_array(self, value):
     """``value`` as an array of self's dtype (a number, or a tensor's data)."""
     np_dtype = self._data.dtype
     if is_tensor(value):
-        return value._data.astype(np_dtype, copy=False)
-    if isinstance(value, (bool, int, float, np.number, np.bool_)):
-        return np.asarray(value).astype(np_dtype)
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return np.asarray(value).astype(np_dtype)
+        if value._data.dtype == np_dtype:
+            return value._data
+        with np.errstate(all="ignore"):  # an overflowing cast gives inf, silently as in torch
+            return value._data.astype(np_dtype)
+    if type(value) in (int, float, bool):
+        return fill_array(value, np_dtype)
+    if isinstance(value, (np.number, np.bool_, list, tuple, np.ndarray)):
+        with np.errstate(all="ignore"):
+            return np.asarray(value).astype(np_dtype)
     from .._tensor import type_name
     raise TypeError(f"can't assign a {type(value).__name__} to a {type_name(self)}")
 

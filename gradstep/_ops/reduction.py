@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import Op
-from ._util import inplace, is_tensor, scalar_type_name, wrap_dim, write_out
+from ._util import inplace, is_tensor, quiet_ops, scalar_type_name, wrap_dim, write_out
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
            "argmax", "argmin", "var", "std", "var_mean", "std_mean", "norm", "logsumexp",
@@ -1317,3 +1317,7 @@ class Methods:
 
     def cumprod_(self, dim, *, dtype=None):
         return inplace(self, cumprod, dim, dtype=dtype)
+
+
+# NumPy floating-point warnings off in the ops that can produce inf/nan (see _fp).
+quiet_ops(globals(), skip=("MaxAll", "Amax", "MaxDim", "Sort", "Topk", "MedianAll"))

@@ -17,7 +17,8 @@ from ._util import is_tensor, sum_to, wrap_dim, wrap_dims
 
 __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
            "unsqueeze", "permute", "movedim", "moveaxis", "transpose", "swapaxes", "swapdims",
-           "t", "adjoint", "expand", "expand_as", "broadcast_to", "repeat", "repeat_interleave",
+           "t", "adjoint", "expand", "expand_as", "broadcast_to", "broadcast_shapes",
+           "broadcast_tensors", "repeat", "repeat_interleave",
            "tile", "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack",
            "column_stack", "atleast_1d", "atleast_2d", "atleast_3d", "split", "tensor_split",
            "chunk", "unbind", "flip", "fliplr", "flipud", "roll", "narrow", "tril", "triu",
@@ -211,7 +212,9 @@ class Slice(Op):
     def forward(ctx, x, index):
         ctx.in_shape = x.shape
         ctx.index = index
-        return x[index]
+        out = x[index]
+        # every dim indexed by an int: NumPy gives a scalar copy, a 0-dim view needs an Ellipsis
+        return out if type(out) is np.ndarray else x[index + (...,)]
 
     @staticmethod
     def backward(ctx, grad):
@@ -651,6 +654,68 @@ def expand_as(input, other):
 def broadcast_to(input, size):
     """``input.expand(size)``."""
     return expand(input, tuple(size))
+
+
+def broadcast_shapes(*shapes):
+    r"""The shape tensors of ``shapes`` broadcast to (ints count as 1-d shapes), as a Size.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> torch.broadcast_shapes((2, 1), (3,))
+        torch.Size([2, 3])
+    """
+    from .._size import Size
+    tuples = []
+    for s in shapes:
+        if s is None:
+            tuples.append(((), s))
+        elif isinstance(s, (int, np.integer)):
+            tuples.append(((int(s),), (int(s),)))
+        elif isinstance(s, (tuple, list)):
+            tuples.append((tuple(int(d) for d in s), s))
+        else:
+            raise RuntimeError("Input shapes should be of type ints, a tuple of ints, or a list "
+                               f"of ints, got {s}")
+    ndim = builtins.max((len(t) for t, _ in tuples), default=0)
+    result = [1] * ndim
+    for index, (shape, given) in enumerate(tuples):
+        for i in range(-1, -1 - len(shape), -1):
+            d = shape[i]
+            if d == 1 or d == result[i]:
+                continue
+            if result[i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {d} at {i}! "
+                                   f"Mismatching argument at index {index} had {given!r}; but "
+                                   f"expected shape should be broadcastable to {result}")
+            if d < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            result[i] = d
+    return Size(result)
+
+
+def broadcast_tensors(*tensors):
+    r"""Expand ``tensors`` to their common broadcast shape (views; tensors already of that shape
+    are returned as they are).
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> a, b = torch.broadcast_tensors(torch.zeros(2, 1), torch.zeros(3))
+        >>> a.shape, b.shape
+        (torch.Size([2, 3]), torch.Size([2, 3]))
+    """
+    for i, t in enumerate(tensors):
+        if not is_tensor(t):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    shapes = [t._data.shape for t in tensors]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        from .elementwise import _broadcast_error
+        raise _broadcast_error(*shapes) from None
+    return tuple(t if t._data.shape == shape else Expand.apply(t, shape) for t in tensors)
 
 
 def repeat(input, *sizes):

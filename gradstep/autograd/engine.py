@@ -8,10 +8,12 @@ someone else still holds); ``autograd.grad`` captures gradients at chosen nodes 
 Saved values are freed after use unless ``retain_graph``.
 """
 import sys
+import warnings
 from heapq import heappop, heappush
 
 import numpy as np
 
+from .._ops._fp import QUIET, reset_fp, set_fp
 from . import grad_mode
 from .graph import AccumulateGrad, _anomaly_state
 
@@ -99,6 +101,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     anomaly = _anomaly_state.enabled
     prev = (grad_mode.state.grad_enabled, grad_mode.state.inference)
     grad_mode.state.grad_enabled = create_graph
+    fp = set_fp(QUIET)  # NumPy's floating-point warnings off, as torch's backward is silent
     try:
         plain = needed is None and capture is None  # no pruning, nothing to capture
         while heap:
@@ -147,10 +150,23 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
         raise
     finally:
         grad_mode.state.grad_enabled, grad_mode.state.inference = prev
+        reset_fp(fp)
+
+
+CREATE_GRAPH_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
+    "creating the graph to avoid this. If you have to use this function, make sure to reset the "
+    ".grad fields of your parameters to None after use to break the cycle and avoid the leak. "
+    "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)")
+_warned_create_graph = [False]  # torch warns once per process
 
 
 def _accumulate(node, grad, Tensor, create_graph):
     """Add ``grad`` into the leaf's ``.grad``: steal it if no one else holds it, else copy."""
+    if create_graph and not _warned_create_graph[0]:
+        _warned_create_graph[0] = True
+        warnings.warn(CREATE_GRAPH_CYCLE, UserWarning, stacklevel=2)
     variable = node._variable()
     if variable is None:  # the leaf is gone: no one can read its .grad
         return

@@ -50,6 +50,111 @@ def register_optimizer_step_post_hook(hook):
     return handle
 
 
+class _ParamState(dict):
+    """A parameter's state: a plain dict that counts its changes, so an optimizer's flat layout
+    knows in O(1) whether any state tensor was replaced since it last looked. Copies and
+    pickles are plain dicts."""
+
+    __slots__ = ("_changes",)
+
+    def __init__(self, changes, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._changes = changes
+
+    def __setitem__(self, key, value):
+        self._changes[0] += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self._changes[0] += 1
+        super().__delitem__(key)
+
+    def __ior__(self, other):
+        self._changes[0] += 1
+        return super().__ior__(other)
+
+    def __reduce_ex__(self, protocol):
+        return dict, (dict(self),)
+
+    def _changed(name):  # noqa: N805  (a helper used while the class body runs)
+        method = getattr(dict, name)
+
+        def counted(self, *args, **kwargs):
+            self._changes[0] += 1
+            return method(self, *args, **kwargs)
+        counted.__name__ = name
+        return counted
+
+    pop = _changed("pop")
+    popitem = _changed("popitem")
+    clear = _changed("clear")
+    update = _changed("update")
+    setdefault = _changed("setdefault")
+    del _changed
+
+
+class defaultdict(defaultdict):  # noqa: N801  (torch prints `defaultdict(<class 'dict'>, ...)`)
+    """``Optimizer.state``: a ``defaultdict(dict)`` whose per-parameter dicts count changes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(dict, *args, **kwargs)
+        self._changes = [0]
+        for key, value in list(self.items()):
+            if type(value) is dict:
+                dict.__setitem__(self, key, _ParamState(self._changes, value))
+
+    def __missing__(self, key):
+        value = self[key] = _ParamState(self._changes)
+        return value
+
+    def __setitem__(self, key, value):
+        self._changes[0] += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self._changes[0] += 1
+        super().__delitem__(key)
+
+    def __ior__(self, other):
+        self._changes[0] += 1
+        return super().__ior__(other)
+
+    def __reduce_ex__(self, protocol):
+        return _plain_state, (list(self.items()),)
+
+    def __copy__(self):
+        return _plain_state(list(self.items()))
+
+    def pop(self, *args):
+        self._changes[0] += 1
+        return super().pop(*args)
+
+    def popitem(self):
+        self._changes[0] += 1
+        return super().popitem()
+
+    def clear(self):
+        self._changes[0] += 1
+        super().clear()
+
+    def update(self, *args, **kwargs):
+        self._changes[0] += 1
+        super().update(*args, **kwargs)
+
+    def setdefault(self, *args):
+        self._changes[0] += 1
+        return super().setdefault(*args)
+
+
+_StateDict = defaultdict
+defaultdict = defaultdict.__mro__[1]
+
+
+def _plain_state(items):
+    """A plain ``defaultdict(dict)`` with these items (what copies and pickles of state are)."""
+    return defaultdict(dict, items)
+
+
 def _typename(obj):
     """torch.typename: ``torch.FloatTensor`` for tensors, the qualified class name otherwise."""
     if isinstance(obj, Tensor):
@@ -118,7 +223,7 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got " + _typename(params))
-        self.state = defaultdict(dict)
+        self.state = _StateDict()
         self.param_groups = []
         param_groups = list(params)
         if len(param_groups) == 0:
@@ -142,6 +247,8 @@ class Optimizer:
             if name not in self.__dict__:
                 setattr(self, name, OrderedDict())
         self._flat = {}
+        if type(self.state) is not _StateDict:  # loaded, unpickled: watch the new state
+            self.state = _StateDict(self.state)
         self.defaults.setdefault("differentiable", False)
 
     def __repr__(self):
@@ -209,7 +316,10 @@ class Optimizer:
             return packed
 
         param_groups = [pack_group(g) for g in self.param_groups]
-        packed_state = {(param_mappings[id(k)] if isinstance(k, Tensor) else k): v
+        # (each parameter's state as a plain dict holding the same tensors, so the state dict
+        # pickles as torch's does)
+        packed_state = {(param_mappings[id(k)] if isinstance(k, Tensor) else k):
+                        (dict(v) if type(v) is _ParamState else v)
                         for k, v in self.state.items()}
         state_dict = {"state": packed_state, "param_groups": param_groups}
         for post_hook in self._optimizer_state_dict_post_hooks.values():

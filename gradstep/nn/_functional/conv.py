@@ -12,6 +12,7 @@ one's backward is expressed by the other two, so ``create_graph=True`` works to 
 """
 import itertools
 import math
+import sys
 import warnings
 
 import numpy as np
@@ -108,32 +109,51 @@ def _crop(xp, pads, S):
 
 
 class _Scratch:
-    """A few reusable im2col buffers.
+    """Reusable buffers for the large arrays of hot ops, keyed by (shape, dtype).
 
-    The im2col matrix is the largest array a convolution makes (megabytes), and the allocator
-    hands arrays that large straight to the kernel and back, paying a page fault per 4 KiB on
-    every step. Buffers are returned here once backward is done with them and taken again by
-    the next convolution of the same shape.
+    The largest arrays a convolution, a recurrent stack, a linear layer or a cross-entropy makes
+    (the im2col matrix, the gate activations, the logits and their softmax) are megabytes, and
+    the allocator hands arrays that large to the kernel and back, paying a page fault per 4 KiB on
+    every training step. ``take`` returns such a buffer; the pool keeps a reference, and hands the
+    buffer out again once nothing else references it (no tensor, view, graph node or local
+    variable anywhere can reach it then), so no explicit release is needed. At most ``keep``
+    buffers per shape and ``max_bytes`` in all are tracked, the least recently used shapes are
+    forgotten first, and arrays under ``min_bytes`` are plain ``np.empty``. A taken buffer holds
+    garbage.
     """
 
-    def __init__(self, keep=4):
-        self.free = {}
+    def __init__(self, keep=8, max_bytes=64 << 20, min_bytes=1 << 17):
+        self.pools = {}  # (shape, dtype) -> buffers; insertion order = least recently used first
         self.keep = keep
+        self.max_bytes = max_bytes
+        self.min_bytes = min_bytes
+        self.bytes = 0
 
     def take(self, shape, dtype):
-        stack = self.free.get((shape, dtype))
-        if stack:
-            return stack.pop()
-        return np.empty(shape, dtype=dtype)
+        """An uninitialised array of ``shape`` and ``dtype``, reused when one is free."""
+        key = (shape, dtype)
+        pool = self.pools.pop(key, None)
+        if pool is not None:
+            self.pools[key] = pool  # most recently used now
+            for a in pool:
+                if _getrefcount(a) == 3:  # the pool's list, ``a`` and getrefcount's argument
+                    return a
+        a = np.empty(shape, dtype=dtype)
+        nbytes = a.nbytes
+        if nbytes < self.min_bytes or nbytes > self.max_bytes:
+            return a
+        if pool is None:
+            pool = self.pools[key] = []
+        if len(pool) < self.keep:
+            pool.append(a)
+            self.bytes += nbytes
+            while self.bytes > self.max_bytes:  # forget the least recently used shapes
+                oldest = next(iter(self.pools))
+                self.bytes -= sum(b.nbytes for b in self.pools.pop(oldest))
+        return a
 
-    def give(self, a):
-        if a is None:
-            return
-        stack = self.free.setdefault((a.shape, a.dtype), [])
-        if len(stack) < self.keep:
-            stack.append(a)
 
-
+_getrefcount = sys.getrefcount
 scratch = _Scratch()
 
 
@@ -195,8 +215,8 @@ def _grad_rows(gy, g):
         g.groups, O // g.groups, N * P)
 
 
-def conv_forward(x, w, g, cols=None):
-    """y = w * x (cross-correlation), without bias; also returns the im2col matrix."""
+def conv_forward(x, w, g, cols=None, b=None):
+    """y = w * x (+ b) (cross-correlation); also returns the im2col matrix."""
     if cols is None:
         cols = _im2col(x, g)
     O = w.shape[0]
@@ -208,15 +228,20 @@ def conv_forward(x, w, g, cols=None):
         y = y.reshape(O, N, g.Lo[0], Wp)[..., :g.Lo[1]]
     else:
         y = y.reshape((O, N) + g.Lo)
-    return np.ascontiguousarray(y.swapaxes(0, 1)), cols
+    y = y.swapaxes(0, 1)
+    if b is None:
+        return np.ascontiguousarray(y), cols
+    # the bias is added by the copy to (N, O, ...) order: one pass instead of two
+    return np.add(y, b.reshape((-1,) + (1,) * g.nd), out=np.empty(y.shape, y.dtype)), cols
 
 
-def conv_input_grad(gy, w, g):
+def conv_input_grad(gy, w, g, rows=None):
     """dL/dx of y = w * x given dL/dy (the transposed convolution of gy by w)."""
     N = gy.shape[0]
     C = w.shape[1] * g.groups
     wm = w.reshape(g.groups, w.shape[0] // g.groups, w.size // w.shape[0])
-    rows = _grad_rows(gy, g)
+    if rows is None:
+        rows = _grad_rows(gy, g)
     gcols = (wm[0].T @ rows[0]) if g.groups == 1 else np.matmul(wm.transpose(0, 2, 1), rows)
     if _wide(g):
         # col2im in the wide layout: one long contiguous add per kernel offset
@@ -225,12 +250,13 @@ def conv_input_grad(gy, w, g):
         Hp, Wp = H + plo + phi, W + qlo + qhi
         L = g.Lo[0] * Wp
         gcols = gcols.reshape((C,) + g.K + (N, L))
-        gxp = np.zeros((N, C, (Hp + 1) * Wp), dtype=gy.dtype)
+        gxp = np.zeros((C, N, (Hp + 1) * Wp), dtype=gy.dtype)  # gcols' (C, N) order
         for i in range(g.K[0]):
             for j in range(g.K[1]):
                 off = i * g.dil[0] * Wp + j * g.dil[1]
-                gxp[:, :, off:off + L] += gcols[:, i, j].swapaxes(0, 1)
-        return gxp.reshape(N, C, Hp + 1, Wp)[:, :, plo:plo + H, qlo:qlo + W]
+                gxp[:, :, off:off + L] += gcols[:, i, j]
+        return np.ascontiguousarray(
+            gxp.reshape(C, N, Hp + 1, Wp)[:, :, plo:plo + H, qlo:qlo + W].swapaxes(0, 1))
     nd = g.nd
     gcols = gcols.reshape((C,) + g.K + (N,) + g.Lo)  # (C, *K, N, *Lo)
     gcols = gcols.transpose((nd + 1, 0) + tuple(range(1, nd + 1)) + tuple(range(nd + 2,
@@ -239,11 +265,12 @@ def conv_input_grad(gy, w, g):
     return _crop(col2im(gcols, padded, g.K, g.Lo, g.stride, g.dil, gy.dtype), g.pads, g.S)
 
 
-def conv_weight_grad(x, gy, g, cols=None):
+def conv_weight_grad(x, gy, g, cols=None, rows=None):
     """dL/dw of y = w * x given dL/dy."""
     if cols is None:
         cols = _im2col(x, g)
-    rows = _grad_rows(gy, g)
+    if rows is None:
+        rows = _grad_rows(gy, g)
     gw = rows[0] @ cols[0].T if g.groups == 1 else np.matmul(rows, cols.transpose(0, 2, 1))
     return gw.reshape((gy.shape[1], x.shape[1] // g.groups) + g.K)
 
@@ -266,13 +293,13 @@ class Convolution(Op):
 
     @staticmethod
     def forward(ctx, x, w, b, g):
-        y, cols = conv_forward(x, w, g)
+        y, cols = conv_forward(x, w, g, b=b)
         ctx.g = g
         need = ctx.needs_input_grad
         if need and need[1]:
             ctx.cols = cols
         ctx.save_for_backward(x, w)
-        return _add_bias(y, b, g.nd)
+        return y
 
     @staticmethod
     def backward(ctx, gy):
@@ -283,16 +310,15 @@ class Convolution(Op):
             gx = ConvolutionTranspose.apply(gy, w, None, g) if nx else None
             gw = ConvolutionWeight.apply(x, gy, g) if nw else None
         else:
-            gx = conv_input_grad(gy, w, g) if nx else None
-            gw = conv_weight_grad(x, gy, g, getattr(ctx, "cols", None)) if nw else None
+            rows = _grad_rows(gy, g) if nx or nw else None
+            gx = conv_input_grad(gy, w, g, rows) if nx else None
+            gw = conv_weight_grad(x, gy, g, getattr(ctx, "cols", None), rows) if nw else None
         return gx, gw, (_bias_sum(gy, g.nd) if nb else None)
 
     def _release(self):
         # the graph is done with this node: its im2col buffer can serve the next convolution
         super()._release()
-        cols = self.__dict__.pop("cols", None)
-        if cols is not None:
-            scratch.give(cols)
+        self.__dict__.pop("cols", None)
 
 
 class ConvolutionTranspose(Op):
@@ -318,7 +344,6 @@ class ConvolutionTranspose(Op):
             cols = _im2col(gy, g) if (nx or nw) else None
             gx = conv_forward(gy, w, g, cols)[0] if nx else None
             gw = conv_weight_grad(gy, x, g, cols) if nw else None
-            scratch.give(cols)
         return gx, gw, (_bias_sum(gy, g.nd) if nb else None)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from ..._ops._util import scalar_type_name, sum_to
 from ..._tensor import type_name
 from ...autograd.graph import Op
+from .conv import scratch
 
 __all__ = ["linear", "bilinear"]
 
@@ -25,7 +26,11 @@ class _Linear(Op):
     @staticmethod
     def forward(ctx, x, w, b=None):
         x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-        out = x2 @ w.T
+        if x2.dtype == w.dtype and x2.dtype.kind == "f":
+            # a large output (the logits of a language model) reuses a buffer: no page faults
+            out = np.matmul(x2, w.T, out=scratch.take((x2.shape[0], w.shape[0]), x2.dtype))
+        else:
+            out = x2 @ w.T
         if b is not None:
             if b.ndim <= 1:
                 out += b

@@ -24,6 +24,7 @@ from ... import _tensor
 from ..._ops import reduction as _red
 from ..._ops._util import promote_operands, scalar_type_name, sum_to
 from ...autograd.graph import Op
+from .conv import scratch
 
 Tensor = _tensor.Tensor
 
@@ -278,12 +279,25 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 # ----- classification: nll_loss, cross_entropy -----
 
+def _softmax1(x):
+    """Along axis 1 of an array: e = exp(x - max) (a ``scratch`` buffer) and the sums
+    s = sum(e), so that softmax = e / s; and ``max`` and ``log(s)`` (keepdims), which give
+    log_softmax = (x - max) - log(s)."""
+    m = np.max(x, axis=1, keepdims=True)
+    e = np.subtract(x, m, out=scratch.take(x.shape, x.dtype))
+    np.exp(e, out=e)
+    s = np.sum(e, axis=1, keepdims=True)
+    return e, s, m, np.log(s)
+
+
 def _log_softmax1(x):
     """log_softmax along axis 1 of an array, and the softmax itself."""
     shifted = x - np.max(x, axis=1, keepdims=True)
-    e = np.exp(shifted)
-    s = np.sum(e, axis=1, keepdims=True)
-    return shifted - np.log(s), e / s
+    p = np.exp(shifted)
+    s = np.sum(p, axis=1, keepdims=True)
+    shifted -= np.log(s)
+    p /= s
+    return shifted, p
 
 
 def _target_weights(t, weight, ignore_index, dtype):
@@ -364,19 +378,24 @@ class CrossEntropy(Op):
 
     @staticmethod
     def forward(ctx, x, t, weight, ignore_index, eps, reduction):
-        logp, p = _log_softmax1(x)
+        e, e_sum, m, log_sum = _softmax1(x)
         n_classes = x.shape[1]
         wb = None if weight is None else np.reshape(weight, (1, -1) + (1,) * (x.ndim - 2))
         valid, tc, w_t = _target_weights(t, weight, ignore_index, x.dtype)
         _check_bounds(t, valid, n_classes)
         idx = _flat_index(tc, x.shape)
-        loss = -(np.take(logp, idx) * w_t)
+        # log_softmax at the targets only: (x - max) - log_sum, in that order
+        logp_t = np.take(x, idx) - m.reshape(tc.shape)
+        logp_t -= log_sum.reshape(tc.shape)
+        loss = -(logp_t * w_t)
         if eps > 0:
+            logp = x - m
+            logp -= log_sum
             smooth = -np.sum(logp if wb is None else logp * wb, axis=1) * valid
             loss = loss * (1 - eps) + smooth * (eps / n_classes)
         total = np.sum(w_t, dtype=x.dtype)
         ctx.args = (eps, reduction, total, valid, idx, w_t, wb)
-        ctx.p = p
+        ctx.e, ctx.e_sum = e, e_sum  # softmax = e / e_sum, normalised in backward's one pass
         ctx.save_for_backward(x)
         return _reduce_array(loss.astype(x.dtype, copy=False), reduction, total)
 
@@ -387,7 +406,7 @@ class CrossEntropy(Op):
         x, = ctx.saved_tensors
         shape = x.shape
         n_classes = shape[1]
-        dtype = ctx.p.dtype
+        dtype = ctx.e.dtype
         # a's row sums: (1 - eps) w[t] + eps / C sum_c w_c, on counted targets
         a_sum = w_t * (1 - eps) if eps else w_t
         if eps > 0:
@@ -403,11 +422,16 @@ class CrossEntropy(Op):
             if eps > 0:
                 a = a + _smooth_part(valid, wb, eps, n_classes, shape, dtype)
             return (p * a_sum[:, None] - a) * s_b
-        gx = ctx.p * (a_sum[:, None] * s_b)
+        gx = np.multiply(ctx.e, a_sum[:, None] * s_b / ctx.e_sum, out=scratch.take(shape, dtype))
         if eps > 0:
             gx -= _smooth_part(valid, wb, eps, n_classes, shape, dtype) * s_b
         gx.reshape(-1)[idx] -= picked
         return gx
+
+    def _release(self):
+        # the graph is done with this node: the softmax buffer (``scratch``) can serve the next call
+        super()._release()
+        self.__dict__.pop("e", None)
 
 
 def _smooth_part(valid, wb, eps, n_classes, shape, dtype):

@@ -2,21 +2,26 @@
 
 Forward runs the recurrence over time in NumPy: the input projection of all timesteps is one
 matrix product up front; each step is one ``h @ W_hh.T`` product plus gate arithmetic written into
-preallocated arrays. Backward is backpropagation through time inside the same Op; the weight
-gradients are one matrix product over all steps at the end.
+preallocated arrays. Backward is backpropagation through time inside the same Op: the derivative
+factors of the activations are computed for all steps at once before the loop, so each step is a
+few products and one matrix product; the weight gradients are one matrix product over all steps
+at the end. The large work arrays are ``scratch`` buffers, reused by the next call once this
+graph is released.
 
 Sequences are handled in the time-major *packed* layout of ``PackedSequence``: the rows of step
 ``t`` are ``starts[t] : starts[t] + sizes[t]``, and ``sizes`` never increases, so the active rows
 of a step are a prefix of the batch. A padded (T, B, H) input is the special case ``sizes = [B]*T``.
 
-Internally the LSTM gates are reordered from torch's (i, f, g, o) to (i, f, o, g), so the three
-sigmoid gates are one contiguous block, and their weight rows are halved, so one ``tanh`` over all
+Internally the LSTM gates are reordered from torch's (i, f, g, o) to (o, i, f, g), so the three
+sigmoid gates (o, i, f) are one contiguous block, and so are the three whose gradient is the
+cell-state gradient times a factor (i, f, g). The sigmoid gates' weight rows are halved, so one ``tanh`` over all
 four gates gives ``tanh(a/2)`` for the sigmoid gates: sigmoid(a) = (1 + tanh(a/2)) / 2. GRU does
 the same for its (r, z) block. Halving is exact in floating point.
 """
 import numpy as np
 
 from ...autograd.graph import Op
+from .conv import scratch
 
 __all__ = ["rnn_stack", "MODES"]
 
@@ -49,10 +54,17 @@ class _Layout:
 def _prev_rows(full, init, steps, packed, reverse, batch):
     """For each row, the state it started its step from (``init`` for a sequence's first step)."""
     n = full.shape[0]
-    if not packed:
+    if not packed and n >= batch:
+        out = scratch.take(full.shape, full.dtype)
         if not reverse:
-            return np.concatenate([init, full[:n - batch]])
-        return np.concatenate([full[batch:], init])
+            out[:batch] = init
+            out[batch:] = full[:n - batch]
+        else:
+            out[n - batch:] = init
+            out[:n - batch] = full[batch:]
+        return out
+    if not packed:  # no steps
+        return full.copy()
     idx = np.empty(n, dtype=np.int64)
     prev_start = prev_size = 0
     for r0, r1 in steps:  # processing order
@@ -71,28 +83,47 @@ def _sigmoid_scale(n_sigmoid, n_total, dtype):
 # ----- LSTM -----
 
 def _lstm_perm(hidden):
-    """Row order (i, f, o, g) from torch's (i, f, g, o)."""
+    """Row order (o, i, f, g) from torch's (i, f, g, o): the sigmoid gates (o, i, f) are one
+    block, and so are the gates whose gradient is dc times a factor (i, f, g)."""
     h = hidden
-    return np.concatenate([np.arange(0, 2 * h), np.arange(3 * h, 4 * h), np.arange(2 * h, 3 * h)])
+    return np.concatenate([np.arange(3 * h, 4 * h), np.arange(0, 3 * h)])
+
+
+def _torch_rows(a, hid):
+    """Rows (or entries) of ``a`` in internal (o, i, f, g) order, as torch's (i, f, g, o)."""
+    return np.concatenate((a[hid:], a[:hid]))
 
 
 def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, w_hr, h0, c0, lay, reverse, y, h_n, c_n):
-    """One direction of one LSTM layer; writes outputs into ``y`` (N, Hout), ``h_n``, ``c_n``."""
+    """One direction of one LSTM layer; writes outputs into ``y`` (N, Hout), ``h_n``, ``c_n``.
+
+    ``gates`` keeps the activations (sigmoid o, i, f and tanh g) of every step, ``cs`` the cell
+    states and ``tcs`` their tanh (work buffers from ``scratch``).
+    """
     hid = w_hh.shape[0] // 4
     h3 = 3 * hid
+    dt = x.dtype
     perm = _lstm_perm(hid)
-    scale = _sigmoid_scale(h3, 4 * hid, x.dtype)[:, None]
-    w_ih_p = w_ih[perm]
-    w_hh_p = w_hh[perm]
-    gates = x @ (w_ih_p * scale).T
-    if b_ih is not None:
-        gates += (b_ih + b_hh)[perm] * scale[:, 0]
-    w_hh_t = np.ascontiguousarray((w_hh_p * scale).T)
-    w_hr_t = None if w_hr is None else np.ascontiguousarray(w_hr.T)
+    w = np.take(w_ih, perm, axis=0, out=scratch.take(w_ih.shape, dt))
+    w[:h3] *= 0.5  # sigmoid(a) = (1 + tanh(a / 2)) / 2: one tanh over all four gates
     n = x.shape[0]
-    cs = np.empty((n, hid), dtype=x.dtype)
-    tcs = np.empty((n, hid), dtype=x.dtype)
-    hraw = np.empty((n, hid), dtype=x.dtype) if w_hr is not None else None
+    gates = scratch.take((n, 4 * hid), dt)
+    np.matmul(x, w.T, out=gates)
+    if b_ih is not None:
+        bias = (b_ih + b_hh)[perm]
+        bias[:h3] *= 0.5
+        gates += bias
+    w = np.take(w_hh, perm, axis=0, out=scratch.take(w_hh.shape, dt))
+    w[:h3] *= 0.5
+    w_hh_t = scratch.take(w.shape[::-1], dt)
+    np.copyto(w_hh_t, w.T)
+    w_hr_t = None if w_hr is None else np.ascontiguousarray(w_hr.T)
+    cs = scratch.take((n, hid), dt)
+    tcs = scratch.take((n, hid), dt)
+    hraw = scratch.take((n, hid), dt) if w_hr is not None else None
+    batch = lay.batch
+    rec = np.empty((batch, 4 * hid), dt)
+    ig = np.empty((batch, hid), dt)
     steps = lay.steps[::-1] if reverse else lay.steps
     packed = lay.packed
     if packed:
@@ -104,23 +135,29 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, w_hr, h0, c0, lay, reverse, y, h_n,
         if packed:
             hp = hs[:b]
             cp = cst[:b]
+            rt = rec[:b]
+            it = ig[:b]
+        else:
+            rt, it = rec, ig
         g = gates[r0:r1]
-        g += hp @ w_hh_t
+        np.matmul(hp, w_hh_t, out=rt)
+        g += rt
         np.tanh(g, out=g)
         s = g[:, :h3]
         s *= 0.5
         s += 0.5
         ct = cs[r0:r1]
-        np.multiply(g[:, hid:2 * hid], cp, out=ct)
-        ct += g[:, :hid] * g[:, h3:]
+        np.multiply(g[:, 2 * hid:h3], cp, out=ct)
+        np.multiply(g[:, hid:2 * hid], g[:, h3:], out=it)
+        ct += it
         tc = tcs[r0:r1]
         np.tanh(ct, out=tc)
         yt = y[r0:r1]
         if w_hr is None:
-            np.multiply(g[:, 2 * hid:h3], tc, out=yt)
+            np.multiply(g[:, :hid], tc, out=yt)
         else:
             hr = hraw[r0:r1]
-            np.multiply(g[:, 2 * hid:h3], tc, out=hr)
+            np.multiply(g[:, :hid], tc, out=hr)
             np.matmul(hr, w_hr_t, out=yt)
         hp, cp = yt, ct
         if packed:
@@ -135,30 +172,57 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, w_hr, h0, c0, lay, reverse, y, h_n,
     else:
         h_n[...] = h0
         c_n[...] = c0
-    return (x, w_ih_p, w_hh_p, w_hr, h0, c0, gates, cs, tcs, hraw, y, reverse, perm,
-            b_ih is not None)
+    return (x, w_ih, w_hh, w_hr, h0, c0, gates, cs, tcs, hraw, y, reverse, b_ih is not None)
+
+
+def _prev_product(out, full, init, lay, reverse):
+    """``out *= prev`` where ``prev`` is, row by row, the state each row started its step from."""
+    batch = lay.batch
+    n = full.shape[0]
+    if lay.packed:
+        out *= _prev_rows(full, init, lay.steps[::-1] if reverse else lay.steps, True, reverse,
+                          batch)
+    elif not reverse:
+        out[:batch] *= init
+        out[batch:] *= full[:n - batch]
+    else:
+        out[n - batch:] *= init
+        out[:n - batch] *= full[batch:]
 
 
 def _lstm_backward(cache, lay, dy, dh_n, dc_n, need_x):
-    x, w_ih_p, w_hh_p, w_hr, h0, c0, gates, cs, tcs, hraw, y, reverse, perm, has_bias = cache
-    hid = w_hh_p.shape[0] // 4
+    x, w_ih, w_hh, w_hr, h0, c0, gates, cs, tcs, hraw, y, reverse, has_bias = cache
+    hid = w_hh.shape[0] // 4
     h3 = 3 * hid
+    dt = x.dtype
+    n = gates.shape[0]
+    perm = _lstm_perm(hid)
+    w_hh_p = np.take(w_hh, perm, axis=0, out=scratch.take(w_hh.shape, dt))
     steps = lay.steps[::-1] if reverse else lay.steps
-    c_prev = _prev_rows(cs, c0, steps, lay.packed, reverse, lay.batch)
-    # derivative factors of the activations, for all steps at once
-    fac = np.empty_like(gates)
-    s = gates[:, :h3]
-    np.multiply(s, 1 - s, out=fac[:, :h3])
-    gg = gates[:, h3:]
-    np.multiply(gg, gg, out=fac[:, h3:])
-    np.subtract(1, fac[:, h3:], out=fac[:, h3:])
-    k = tcs * tcs
+    # Per-row factors, all steps at once. With s = (o, i, f) and dc the cell-state gradient:
+    # d a_o = dh * tanh(c) o (1 - o);  dc += dh * o (1 - tanh(c)^2);
+    # d a_(i, f, g) = dc * (g i (1 - i), c_prev f (1 - f), i (1 - g^2));  dc_prev = dc * f.
+    fac = scratch.take((n, 4 * hid), dt)
+    sg = gates[:, :h3]
+    np.subtract(1, sg, out=fac[:, :h3])
+    fac[:, :h3] *= sg
+    fac[:, :hid] *= tcs
+    fac[:, hid:2 * hid] *= gates[:, h3:]
+    _prev_product(fac[:, 2 * hid:h3], cs, c0, lay, reverse)
+    fg = fac[:, h3:]
+    np.multiply(gates[:, h3:], gates[:, h3:], out=fg)
+    np.subtract(1, fg, out=fg)
+    fg *= gates[:, hid:2 * hid]
+    k = scratch.take((n, hid), dt)
+    np.multiply(tcs, tcs, out=k)
     np.subtract(1, k, out=k)
-    k *= gates[:, 2 * hid:h3]
-    dgates = np.empty_like(gates)
-    dhs = np.array(dh_n, dtype=x.dtype, copy=True)
-    dcs = np.array(dc_n, dtype=x.dtype, copy=True)
-    dhp = np.empty((y.shape[0], y.shape[1]), dtype=x.dtype) if w_hr is not None else None
+    k *= gates[:, :hid]
+    dgates = scratch.take((n, 4 * hid), dt)
+    dhs = np.array(dh_n, dtype=dt, copy=True)
+    dcs = np.array(dc_n, dtype=dt, copy=True)
+    batch = dhs.shape[0]
+    tmp = np.empty((batch, hid), dt)
+    dhp = scratch.take((n, y.shape[1]), dt) if w_hr is not None else None
     for r0, r1 in reversed(steps):
         b = r1 - r0
         dh = dhs[:b]
@@ -166,24 +230,28 @@ def _lstm_backward(cache, lay, dy, dh_n, dc_n, need_x):
         if w_hr is not None:
             dhp[r0:r1] = dh
             dh = dh @ w_hr
-        g = gates[r0:r1]
+        f = fac[r0:r1]
         dg = dgates[r0:r1]
-        np.multiply(dh, tcs[r0:r1], out=dg[:, 2 * hid:h3])
-        dc = dh * k[r0:r1]
-        dc += dcs[:b]
-        np.multiply(dc, g[:, h3:], out=dg[:, :hid])
-        np.multiply(dc, c_prev[r0:r1], out=dg[:, hid:2 * hid])
-        np.multiply(dc, g[:, :hid], out=dg[:, h3:])
-        np.multiply(dc, g[:, hid:2 * hid], out=dcs[:b])
-        dg *= fac[r0:r1]
+        np.multiply(dh, f[:, :hid], out=dg[:, :hid])
+        dc = dcs[:b]
+        t = tmp[:b]
+        np.multiply(dh, k[r0:r1], out=t)
+        dc += t
+        np.multiply(dc[:, None, :], f[:, hid:].reshape(b, 3, hid),
+                    out=dg[:, hid:].reshape(b, 3, hid))
+        dc *= gates[r0:r1, 2 * hid:h3]
         np.matmul(dg, w_hh_p, out=dhs[:b])
     h_prev = _prev_rows(y, h0, steps, lay.packed, reverse, lay.batch)
-    inv = np.argsort(perm)
-    dw_hh = (dgates.T @ h_prev)[inv]
-    dw_ih = (dgates.T @ x)[inv]
-    db = dgates.sum(0)[inv] if has_bias else None
+    dw_hh = np.empty((4 * hid, h_prev.shape[1]), dt)
+    np.matmul(dgates[:, hid:].T, h_prev, out=dw_hh[:h3])
+    np.matmul(dgates[:, :hid].T, h_prev, out=dw_hh[h3:])
+    dw_ih = np.empty((4 * hid, x.shape[1]), dt)
+    np.matmul(dgates[:, hid:].T, x, out=dw_ih[:h3])
+    np.matmul(dgates[:, :hid].T, x, out=dw_ih[h3:])
+    db = _torch_rows(dgates.sum(0), hid) if has_bias else None
     dw_hr = dhp.T @ hraw if w_hr is not None else None
-    dx = dgates @ w_ih_p if need_x else None
+    dx = dgates @ np.take(w_ih, perm, axis=0, out=scratch.take(w_ih.shape, dt)) \
+        if need_x else None
     return dx, dhs, dcs, dw_ih, dw_hh, db, dw_hr
 
 
@@ -403,7 +471,7 @@ class RNNStack(Op):
             if layer == nl - 1 and time_major_out:
                 out = flat[:ny].reshape(n, nd * hout)
             else:
-                out = np.empty((n, nd * hout), dtype=dt)
+                out = scratch.take((n, nd * hout), dt)
             layer_caches = []
             for d in range(nd):
                 k = layer * nd + d
@@ -502,8 +570,16 @@ class RNNStack(Op):
         return (dx, dh0 if needs[1] else None, dc0 if needs[2] else None, None, None, *dweights)
 
 
+    def _release(self):
+        # the graph is done with this node: its work buffers (``scratch``) can serve the next call
+        super()._release()
+        self.__dict__.pop("caches", None)
+
+
 def rnn_stack(x, h0, c0, cfg, masks, weights):
     """Run a recurrent stack; returns ``(output, h_n, c_n or None)`` as Tensors."""
+    if cfg.batch_sizes is None and x.shape[1 if cfg.batch_first else 0] == 0:
+        raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
     out = RNNStack.apply(x, h0, c0, cfg, masks, *weights)
     ny = x.shape[0] * (x.shape[1] if cfg.batch_sizes is None else 1) \
         * cfg.num_directions * (cfg.proj_size or cfg.hidden_size)
