@@ -530,28 +530,11 @@ def threshold_(input, threshold, value):
     return _inplace_write(input, _with_copy(ThresholdInplace), threshold, value)
 
 
-class _Relu(Relu):
-    """``Relu`` with a faster kernel for large contiguous float inputs: the maximum against a
-    zero row broadcast over the leading dim (against a scalar, NumPy's ``maximum`` misses its
-    vectorised loop and runs ~3x slower). Same values, same backward."""
-
-    @staticmethod
-    def forward(ctx, x):
-        if x.dtype.kind == "f" and x.ndim >= 2 and x.size >= 4096 and x.flags.c_contiguous:
-            n = x.shape[0]
-            row = x.size // n
-            if row >= 256:
-                out = np.maximum(x.reshape(n, row), np.zeros(row, x.dtype)).reshape(x.shape)
-                ctx.save_for_backward(out)
-                return out
-        return Relu.forward(ctx, x)
-
-
 def relu(input, inplace=False):
     """Return ``max(input, 0)`` elementwise."""
     if inplace:
         return relu_(input)
-    return _Relu.apply1(input)
+    return Relu.apply1(input)
 
 
 def relu_(input):
