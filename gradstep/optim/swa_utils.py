@@ -10,9 +10,7 @@ import math
 import warnings
 from copy import deepcopy
 
-import numpy as np
-
-from .._creation import tensor, from_numpy
+from .._creation import tensor
 from .._dtype import int64
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
@@ -31,34 +29,6 @@ __all__ = [
 ]
 
 
-# torch's CPU lerp rounds once (fused multiply-add); one wider intermediate reproduces it
-_WIDER = {np.dtype(np.float16): np.float64, np.dtype(np.float32): np.float64,
-          np.dtype(np.float64): np.longdouble}
-
-
-def _lerp_(start, end, weight):
-    """``start.lerp_(end, weight)`` as torch computes it on the CPU, bit for bit.
-
-    Two-sided (``start + w * (end - start)`` below 0.5, ``end - (end - start) * (1 - w)`` from
-    0.5 on, so weight 1 gives ``end`` exactly), the weight in the tensor's precision, and the
-    multiply-add rounded once.
-    """
-    s = start.detach().numpy()
-    e = end.detach().numpy()
-    wider = _WIDER.get(s.dtype)
-    if wider is None:  # complex: the plain formula
-        start.copy_(start + (end - start) * weight if weight < 0.5
-                    else end - (end - start) * (1 - weight))
-        return
-    w = s.dtype.type(weight)
-    diff = (e - s).astype(wider)
-    if abs(weight) < 0.5:
-        out = s.astype(wider) + wider(w) * diff
-    else:
-        out = e.astype(wider) - diff * wider(s.dtype.type(1) - w)
-    start.copy_(from_numpy(out.astype(s.dtype)))
-
-
 def _check_decay(decay):
     if decay < 0.0 or decay > 1.0:
         raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in [0,1] "
@@ -74,7 +44,7 @@ def get_ema_multi_avg_fn(decay=0.999):
         with no_grad():
             if ema_param_list[0].is_floating_point() or ema_param_list[0].is_complex():
                 for p_ema, p_model in zip(ema_param_list, current_param_list):
-                    _lerp_(p_ema, p_model, 1 - decay)
+                    p_ema.lerp_(p_model, 1 - decay)
             else:
                 for p_ema, p_model in zip(ema_param_list, current_param_list):
                     p_ema.copy_(p_ema * decay + p_model * (1 - decay))
@@ -93,7 +63,7 @@ def get_swa_multi_avg_fn():
                 if isinstance(weight, Tensor):
                     weight = weight.item()
                 for p_avg, p_model in zip(averaged_param_list, current_param_list):
-                    _lerp_(p_avg, p_model, weight)
+                    p_avg.lerp_(p_model, weight)
             else:
                 for p_avg, p_model in zip(averaged_param_list, current_param_list):
                     diff = p_model - p_avg
