@@ -6,21 +6,20 @@ import numpy as np
 from .. import _dtype, _tensor  # _tensor: partially initialised here; used at call time
 from ..autograd import grad_mode
 from ..autograd.graph import next_seq
-from ._fp import quiet_positional
 
 __all__ = ["wrap_dim", "sum_to", "is_tensor", "promote_operands", "inplace", "inplace_method",
            "write_out", "scalar_type_name"]
 
-def quiet_ops(namespace, skip=()):
-    """Make the ``forward`` of every Op class defined in a module's ``namespace`` quiet: NumPy's
-    floating-point warnings off (see ``_fp``), as torch computes inf and nan silently."""
+def exact_ops(namespace, names=None):
+    """Mark Op classes defined in a module's ``namespace`` (all, or those in ``names``) as
+    unable to raise floating-point exceptions, so their forward skips the quiet set-up (see
+    ``Op.quiet``): data movement, sign and comparison-like ops."""
     from ..autograd.graph import Op
-    name = namespace["__name__"]
+    module = namespace["__name__"]
     for cls in list(namespace.values()):
-        if (isinstance(cls, type) and issubclass(cls, Op) and cls.__module__ == name
-                and cls.__name__ not in skip and "forward" in cls.__dict__):
-            method = cls.__dict__["forward"]  # a staticmethod or a classmethod
-            cls.forward = type(method)(quiet_positional(method.__func__))
+        if (isinstance(cls, type) and issubclass(cls, Op) and cls.__module__ == module
+                and (names is None or cls.__name__ in names)):
+            cls.quiet = False
 
 
 # torch's ScalarType names, used in its error messages.

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import inplace, is_tensor, promote_operands, quiet_ops, sum_to
+from ._util import inplace, is_tensor, promote_operands, exact_ops, sum_to
 from ._util import write_out as _out
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
@@ -35,7 +35,9 @@ class Add(Op):
     def backward(ctx, grad):
         sx, sy = ctx.shapes
         need_x, need_y = ctx.needs_input_grad
-        return (sum_to(grad, sx) if need_x else None), (sum_to(grad, sy) if need_y else None)
+        shape = grad.shape  # broadcasting is rare: test before calling sum_to
+        return ((grad if shape == sx else sum_to(grad, sx)) if need_x else None,
+                (grad if shape == sy else sum_to(grad, sy)) if need_y else None)
 
 
 class AddScaled(Op):
@@ -119,8 +121,15 @@ class Mul(Op):
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
         # only what the needed gradients use was saved; their shapes are the edges' shapes
-        gx = sum_to(grad * y, ctx._next[0]._shape) if need_x else None
-        gy = sum_to(grad * x, ctx._next[1]._shape) if need_y else None
+        gx = gy = None
+        if need_x:
+            gx = grad * y
+            if gx.shape != ctx._next[0]._shape:
+                gx = sum_to(gx, ctx._next[0]._shape)
+        if need_y:
+            gy = grad * x
+            if gy.shape != ctx._next[1]._shape:
+                gy = sum_to(gy, ctx._next[1]._shape)
         return gx, gy
 
 
@@ -508,21 +517,24 @@ def _float_result(a, b):
 
 
 # Python numbers as 0-dim arrays of a tensor's dtype: NumPy computes array-with-array about 250 ns
-# faster than array-with-Python-float, which matters for tiny tensors. Read-only, bounded.
+# faster than array-with-Python-float, which matters for tiny tensors. Read-only, bounded; one
+# table per dtype character (hashing a NumPy dtype itself is slow).
 _SCALARS = {}
 
 
 def _scalar(value, dtype):
     if value == 0 or value != value:  # -0.0 == 0.0 and nan != nan as dict keys: don't cache
         return np.array(value, dtype=dtype)
-    key = (value, dtype)
-    array = _SCALARS.get(key)
+    table = _SCALARS.get(dtype.char)
+    if table is None:
+        table = _SCALARS[dtype.char] = {}
+    array = table.get(value)
     if array is None:
-        if len(_SCALARS) > 4096:
-            _SCALARS.clear()
+        if len(table) > 4096:
+            table.clear()
         array = np.array(value, dtype=dtype)
         array.flags.writeable = False
-        _SCALARS[key] = array
+        table[value] = array
     return array
 
 
@@ -882,5 +894,5 @@ def _as_tensor_like(value, like):
     return Tensor._make(np.asarray(value, dtype=_dtype.scalar_dtype(value).np))
 
 
-# NumPy floating-point warnings off in the ops that can produce inf/nan (see _fp).
-quiet_ops(globals(), skip=("Neg",))
+# Ops that cannot produce inf/nan skip the quiet set-up (see Op.quiet).
+exact_ops(globals(), ("Neg",))

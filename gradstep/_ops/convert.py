@@ -5,7 +5,7 @@ from .. import _dtype
 from .._backend import to_device
 from .._device import as_device, device as _device_cls
 from ..autograd.graph import Op
-from ._util import quiet_ops
+from ._util import exact_ops
 
 __all__ = ["clone"]
 
@@ -209,5 +209,5 @@ def _copy_like(self, src):
     return CopyFrom.apply(self, src)
 
 
-# NumPy floating-point warnings off in the ops that can produce inf/nan (see _fp).
-quiet_ops(globals(), skip=("Clone",))
+# Ops that cannot produce inf/nan skip the quiet set-up (see Op.quiet).
+exact_ops(globals(), ("Clone",))

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import (_to, inplace, promote_operands, quiet_ops, scalar_array, scalar_type_name,
+from ._util import (_to, inplace, promote_operands, exact_ops, scalar_array, scalar_type_name,
                     sum_to)
 from ._util import inplace_method as _inplace
 from ._util import write_out as _out
@@ -1068,6 +1068,6 @@ class Methods:
     clamp_max_ = _inplace(clamp_max)
 
 
-# NumPy floating-point warnings off in the ops that can produce inf/nan (see _fp).
-quiet_ops(globals(), skip=("Abs", "Sign", "Relu", "_Rounding", "Clamp", "ClampTensor", "Maximum",
-                             "Minimum", "Where"))
+# Ops that cannot produce inf/nan skip the quiet set-up (see Op.quiet).
+exact_ops(globals(), ("Abs", "Sign", "Relu", "_Rounding", "Clamp", "ClampTensor", "Maximum",
+                      "Minimum", "Where"))

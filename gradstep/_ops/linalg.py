@@ -13,7 +13,7 @@ import string
 import numpy as np
 
 from ..autograd.graph import Op
-from ._util import is_tensor, quiet_ops, scalar_type_name, sum_to
+from ._util import is_tensor, scalar_type_name, sum_to
 from ._util import write_out as _out
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "einsum",
@@ -965,7 +965,3 @@ class Methods:
 
     def addr_(self, vec1, vec2, *, beta=1, alpha=1):
         return _inplace_product(self, addr, vec1, vec2, beta=beta, alpha=alpha)
-
-
-# NumPy floating-point warnings off in the ops that can produce inf/nan (see _fp).
-quiet_ops(globals())

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import Op
-from ._util import inplace, is_tensor, quiet_ops, scalar_type_name, wrap_dim, write_out
+from ._util import inplace, is_tensor, exact_ops, scalar_type_name, wrap_dim, write_out
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
            "argmax", "argmin", "var", "std", "var_mean", "std_mean", "norm", "logsumexp",
@@ -1319,5 +1319,5 @@ class Methods:
         return inplace(self, cumprod, dim, dtype=dtype)
 
 
-# NumPy floating-point warnings off in the ops that can produce inf/nan (see _fp).
-quiet_ops(globals(), skip=("MaxAll", "Amax", "MaxDim", "Sort", "Topk", "MedianAll"))
+# Ops that cannot produce inf/nan skip the quiet set-up (see Op.quiet).
+exact_ops(globals(), ("MaxAll", "Amax", "MaxDim", "Sort", "Topk", "MedianAll"))

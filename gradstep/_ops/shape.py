@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import NO_GRAD_CTX, Op
-from ._util import is_tensor, sum_to, wrap_dim, wrap_dims
+from ._util import exact_ops, is_tensor, sum_to, wrap_dim, wrap_dims
 
 __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
            "unsqueeze", "permute", "movedim", "moveaxis", "transpose", "swapaxes", "swapdims",
@@ -1197,3 +1197,7 @@ def _set_shape(self, result):
     if result._grad_fn is not None and self._grad_fn is not None:
         self._grad_fn = result._grad_fn
     return self
+
+
+# Data movement only: no floating-point exceptions to silence (see Op.quiet).
+exact_ops(globals())

@@ -18,6 +18,7 @@ import weakref
 from numpy import ndarray as _ndarray
 
 from .. import _tensor  # partially initialised at import time; used at call time only
+from .._ops._fp import QUIET, reset_fp, set_fp
 from . import grad_mode
 
 _grad_state = grad_mode.state
@@ -101,7 +102,8 @@ class Node:
         self._saved = arrays
 
     def _resolve_saved(self, args, arrays, data, out):
-        """Replace saved arrays by the Tensors they came from (inputs) or a weak output marker."""
+        """Replace saved arrays by the Tensors they came from (inputs) or a weak output marker,
+        and note each input's version, against which backward checks for in-place changes."""
         entries = []
         versions = []
         n = len(args)
@@ -110,16 +112,24 @@ class Node:
                 entries.append(_weakref(out))
                 versions.append(0)
                 continue
-            i = 0
-            while i < n and (arrays[i] is not s or args[i] is s):
-                i += 1
-            if i < n:
-                a = args[i]
-                entries.append(a)
-                versions.append((a if a._base is None else a._base)._ver)
-            else:  # a constant (a number, a mask, None): nothing to track
-                entries.append(s)
-                versions.append(None)
+            # the input it came from: most ops have one or two arguments, so try those first
+            if n > 0 and arrays[0] is s and args[0] is not s:
+                a = args[0]
+            elif n > 1 and arrays[1] is s and args[1] is not s:
+                a = args[1]
+            else:
+                a = None
+                for i in range(2, n):
+                    if arrays[i] is s and args[i] is not s:
+                        a = args[i]
+                        break
+                if a is None:  # a constant (a number, a mask, None): nothing to track
+                    entries.append(s)
+                    versions.append(None)
+                    continue
+            entries.append(a)
+            base = a._base
+            versions.append((a if base is None else base)._ver)
         self._saved = tuple(entries)
         self._versions = tuple(versions)
 
@@ -204,9 +214,12 @@ class Op(Node):
 
     An op whose output is a view of its first argument's storage (``view``, ``transpose``,
     basic slicing) sets ``is_view = True``; the output then shares that tensor's version counter.
+    Forward runs with NumPy's floating-point warnings off (``quiet``), as torch computes inf and
+    nan silently; an op that cannot produce them may set ``quiet = False`` and skip that cost.
     """
 
     is_view = False
+    quiet = True
 
     @staticmethod
     def forward(ctx, *args):
@@ -216,6 +229,8 @@ class Op(Node):
     def backward(ctx, grad):
         raise NotImplementedError
 
+    # apply, apply1 and apply2 repeat a few lines (the quiet call, the recording) rather than
+    # share a helper: per-op overhead is a benchmarked number, and a Python call costs ~60 ns.
     @classmethod
     def apply(cls, *args):
         """Run forward on the arrays of ``args`` and record a node when a gradient is needed."""
@@ -236,44 +251,75 @@ class Op(Node):
             else:
                 arrays.append(a)
                 needs.append(False)
-        if not requires_grad or not _grad_state.grad_enabled:
-            return _no_grad_output(cls, cls.forward(NO_GRAD_CTX, *arrays), args[0])
-        ctx = cls()
-        ctx.needs_input_grad = tuple(needs)
-        data = cls.forward(ctx, *arrays)
+        if requires_grad and _grad_state.grad_enabled:
+            ctx = cls()
+            ctx.needs_input_grad = tuple(needs)
+        else:
+            ctx = NO_GRAD_CTX
+        if cls.quiet:
+            token = set_fp(QUIET)
+            try:
+                data = cls.forward(ctx, *arrays)
+            finally:
+                reset_fp(token)
+        else:
+            data = cls.forward(ctx, *arrays)
+        if ctx is NO_GRAD_CTX:
+            return _no_grad_output(cls, data, args[0])
         ctx._next = tuple([a._edge() if r else None for a, r in zip(args, needs)])
         return _record(ctx, data, args, arrays)
 
-    # The one- and two-tensor cases are most ops, and per-op overhead is a benchmarked number:
-    # they skip the general loop above.
+    # The one- and two-tensor cases are most ops: they skip the general loop above.
     @classmethod
     def apply1(cls, a):
         """``apply`` for an op of one Tensor argument."""
-        if not a._requires_grad or not _grad_state.grad_enabled:
-            return _no_grad_output(cls, cls.forward(NO_GRAD_CTX, a._data), a)
-        ctx = cls()
-        ctx.needs_input_grad = _ONE
-        data = cls.forward(ctx, a._data)
+        x = a._data
+        if a._requires_grad and _grad_state.grad_enabled:
+            ctx = cls()
+            ctx.needs_input_grad = _ONE
+        else:
+            ctx = NO_GRAD_CTX
+        if cls.quiet:
+            token = set_fp(QUIET)
+            try:
+                data = cls.forward(ctx, x)
+            finally:
+                reset_fp(token)
+        else:
+            data = cls.forward(ctx, x)
+        if ctx is NO_GRAD_CTX:
+            return _no_grad_output(cls, data, a)
         ctx._next = (a._grad_fn or a._acc or a._edge(),)
-        return _record(ctx, data, (a,), (a._data,))
+        return _record(ctx, data, (a,), (x,))
 
     @classmethod
     def apply2(cls, a, b):
         """``apply`` for an op of a Tensor and a Tensor or a plain value."""
+        x = a._data
         if isinstance(b, _tensor.Tensor):
             ra, rb = a._requires_grad, b._requires_grad
-            b_data = b._data
+            y = b._data
         else:
             ra, rb = a._requires_grad, False
-            b_data = b
-        if not (ra or rb) or not _grad_state.grad_enabled:
-            return _no_grad_output(cls, cls.forward(NO_GRAD_CTX, a._data, b_data), a)
-        ctx = cls()
-        ctx.needs_input_grad = (ra, rb)
-        data = cls.forward(ctx, a._data, b_data)
+            y = b
+        if (ra or rb) and _grad_state.grad_enabled:
+            ctx = cls()
+            ctx.needs_input_grad = (ra, rb)
+        else:
+            ctx = NO_GRAD_CTX
+        if cls.quiet:
+            token = set_fp(QUIET)
+            try:
+                data = cls.forward(ctx, x, y)
+            finally:
+                reset_fp(token)
+        else:
+            data = cls.forward(ctx, x, y)
+        if ctx is NO_GRAD_CTX:
+            return _no_grad_output(cls, data, a)
         ctx._next = ((a._grad_fn or a._acc or a._edge()) if ra else None,
                      (b._grad_fn or b._acc or b._edge()) if rb else None)
-        return _record(ctx, data, (a, b), (a._data, b_data))
+        return _record(ctx, data, (a, b), (x, y))
 
 
 def _record(ctx, data, args, arrays):
