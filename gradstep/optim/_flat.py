@@ -706,10 +706,10 @@ class _Program:
             regs[:nin] = [a[c:d] for a in arrays]
             regs[nin + self.nhyper:] = full if d - c == _CHUNK else [s[:d - c] for s in scratch]
             for ins in code:
-                if len(ins) == 4:
-                    ins[0](regs[ins[1]], regs[ins[2]], regs[ins[3]])
+                if len(ins) == 4:  # binary ufunc: a, b, out (out by keyword, as NumPy asks)
+                    ins[0](regs[ins[1]], regs[ins[2]], out=regs[ins[3]])
                 else:
-                    ins[0](regs[ins[1]], regs[ins[2]])
+                    ins[0](regs[ins[1]], out=regs[ins[2]])
             for r, t in copies:
                 regs[t][...] = regs[r]
             if d == hi:
