@@ -13,6 +13,7 @@ import string
 import numpy as np
 
 from ..autograd.graph import Op
+from .._alloc import matmul as _pooled_matmul
 from ._util import is_tensor, scalar_type_name, sum_to
 from ._util import write_out as _out
 
@@ -44,13 +45,14 @@ class Mm(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.matmul(a, b)
+        return _pooled_matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
+        return (_pooled_matmul(grad, b.T) if need_a else None), \
+            (_pooled_matmul(a.T, grad) if need_b else None)
 
 
 class Mv(Op):

@@ -13,6 +13,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
+from .._alloc import is_pooled
 from .._ops._fp import QUIET, reset_fp, set_fp
 from . import grad_mode
 from .graph import AccumulateGrad, _anomaly_state
@@ -229,7 +230,8 @@ def _accumulate(node, grad, Tensor, create_graph):
                 variable.grad = Tensor._make(slot)
                 array = None
             elif not isinstance(array, np.ndarray) or array.base is not None \
-                    or sys.getrefcount(array) > _STEAL_REFS or not array.flags.writeable:
+                    or sys.getrefcount(array) > _STEAL_REFS + is_pooled(array) \
+                    or not array.flags.writeable:
                 array = array.copy()
             if array is not None:
                 variable.grad = Tensor._make(array)
