@@ -22,6 +22,22 @@ def best_of(fn, repeat=7, number=1):
     return best
 
 
+def best_of_turns(steps, rounds=15, number=3):
+    """For each ``name -> fn`` in ``steps``: the fastest of ``rounds`` timings of ``number``
+    calls, in seconds per call, the functions taking turns round by round, so that a burst of
+    load on a shared machine slows every library alike rather than whichever ran then."""
+    for fn in steps.values():
+        fn()  # warm up
+    best = {name: float("inf") for name in steps}
+    for _ in range(rounds):
+        for name, fn in steps.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            best[name] = min(best[name], (time.perf_counter() - start) / number)
+    return best
+
+
 def child_main(measure):
     """In the child: measure (a function of the thread count) and print JSON."""
     threads = int(os.environ["GRADSTEP_BENCH_THREADS"])

@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import best_of, child_main, run_all  # noqa: E402
+from _harness import best_of_turns, child_main, run_all  # noqa: E402
 
 VOCAB, EMBED, HIDDEN, LAYERS, SEQ, BATCH = 1000, 64, 128, 2, 32, 16
 
@@ -45,17 +45,18 @@ def measure(threads):
     g_model = make_model(gradstep)
     g_model.load_state_dict({k: gradstep.tensor(v.numpy()) for k, v in
                              t_model.state_dict().items()})
-    result, losses = {}, {}
+    steps, losses = {}, {}
     for name, lib, model in (("gradstep", gradstep, g_model), ("torch", torch, t_model)):
         x, y = lib.tensor(tokens), lib.tensor(targets)
 
-        def step():
+        def step(name=name, lib=lib, model=model, x=x, y=y):
             model.zero_grad()
             logits = model(x)
             loss = lib.nn.functional.cross_entropy(logits.reshape(-1, VOCAB), y.reshape(-1))
             loss.backward()
             losses[name] = loss.item()
-        result[name] = best_of(step, repeat=10, number=3) * 1e3
+        steps[name] = step
+    result = {name: t * 1e3 for name, t in best_of_turns(steps, rounds=10, number=3).items()}
     assert abs(losses["gradstep"] - losses["torch"]) < 1e-4, losses
     g_grad = g_model.lstm.weight_hh_l0.grad.numpy()
     t_grad = t_model.lstm.weight_hh_l0.grad.numpy()

@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import best_of, child_main, run_all  # noqa: E402
+from _harness import best_of_turns, child_main, run_all  # noqa: E402
 
 OPS = 1000
 
@@ -35,16 +35,17 @@ def measure(threads):
 
     import gradstep
     data = np.linspace(-1, 1, 16, dtype=np.float32)
-    result = {}
+    steps = {}
     for name, lib in (("gradstep", gradstep), ("torch", torch)):
         x = lib.tensor(data, requires_grad=True)
         w = lib.tensor(data[::-1].copy(), requires_grad=True)
 
-        def step():
+        def step(lib=lib, x=x, w=w):
             x.grad = None
             w.grad = None
             chain(lib, x, w).backward()
-        result[name] = best_of(step, repeat=9) / OPS * 1e6
+        steps[name] = step
+    result = {name: t / OPS * 1e6 for name, t in best_of_turns(steps, rounds=15, number=1).items()}
     return {"chain of 1000 ops (fwd+bwd)": (result["gradstep"], result["torch"], "us")}
 
 

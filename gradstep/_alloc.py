@@ -1,39 +1,42 @@
 """Reused buffers for large arrays: a small caching allocator in front of NumPy's.
 
 glibc hands large freed blocks back to the operating system (``munmap``, or trimming the top of
-the heap), and the next step's allocation of the same size page-faults every page in again. A
-training step frees and re-allocates the same large arrays (activations, gradients) every
-iteration, so on CPU this costs up to 40% of a step. Instead of changing glibc's settings, which
-are the whole process's (and the user's), gradstep keeps the large arrays its hottest ops produce
-in a pool and hands one out again once nothing refers to it any more.
+the heap), and the next step's allocation of the same size page-faults every 4 KiB page in again.
+A training step frees and re-allocates the same large arrays (activations, gradients, im2col
+matrices, gate buffers) every iteration, so on CPU that costs up to 40% of a step. Instead of
+changing glibc's settings, which belong to the whole process (and the user), gradstep's hot ops
+take their large outputs and work arrays from this pool, which hands a buffer out again once
+nothing refers to it any more.
 
 "Nothing refers to it" is read from the reference count: the pool holds one reference, so a buffer
-whose count is back to that (no tensor, view, ``numpy()`` result or memoryview of it remains) is
-free. Pools are per thread, so two threads never hand out the same buffer. The pool is bounded
-(``_CAP_BYTES``); past the cap, arrays are plain NumPy allocations again. ``empty_cache()`` drops
-every free buffer (the same role as ``torch.cuda.empty_cache``).
+whose count is back to that (no tensor, view, graph node, ``numpy()`` result, memoryview or local
+variable can reach it) is free; no explicit release is needed. Pools are per thread, so two
+threads never hand out the same buffer. At most ``_KEEP`` buffers per (shape, dtype) and
+``_CAP_BYTES`` in all are kept, least recently used shapes forgotten first; arrays under
+``_MIN_BYTES`` are plain ``np.empty`` (malloc recycles those itself). A buffer holds garbage when
+handed out. ``empty_cache()`` drops every free buffer (the role of ``torch.cuda.empty_cache``).
 """
 import sys
 import threading
 
 import numpy as np
 
-__all__ = ["empty", "is_pooled", "empty_cache"]
+__all__ = ["empty", "is_pooled", "empty_cache", "matmul"]
 
-# Below glibc's default mmap threshold small blocks are recycled by malloc itself.
-_MIN_BYTES = 1 << 17
-_CAP_BYTES = 1 << 30
+_MIN_BYTES = 1 << 17   # glibc's default mmap threshold
+_CAP_BYTES = 256 << 20
+_KEEP = 8
 
 _getrefcount = sys.getrefcount
-# References to a free buffer seen from inside ``empty``: the pool's list, the loop variable, and
-# getrefcount's own argument.
+# References to a free buffer seen from inside this module's loops: the pool's list, the loop
+# variable, and getrefcount's own argument.
 _FREE_REFS = 3
 
 
 class _Pool(threading.local):
     def __init__(self):
-        self.buckets = {}   # (shape, dtype char) -> [array, ...]
-        self.ids = set()    # id() of every pooled array
+        self.buckets = {}   # (shape, dtype char) -> [array, ...]; insertion order: LRU first
+        self.ids = set()    # id() of every pooled array (alive: the pool holds it)
         self.nbytes = 0
 
 
@@ -41,29 +44,44 @@ _pool = _Pool()
 
 
 def empty(shape, dtype):
-    """An uninitialised C-contiguous array of ``shape`` and ``dtype`` (a NumPy dtype), reusing a
-    free pooled buffer when the array is large."""
+    """An uninitialised C-contiguous array of ``shape`` (a tuple) and ``dtype``, reusing a free
+    pooled buffer when the array is large."""
     dtype = np.dtype(dtype)
     count = 1
     for n in shape:
         count *= n
     nbytes = count * dtype.itemsize
-    if nbytes < _MIN_BYTES:
+    if nbytes < _MIN_BYTES or nbytes > _CAP_BYTES:
         return np.empty(shape, dtype)
     pool = _pool
     key = (tuple(shape), dtype.char)
-    bucket = pool.buckets.get(key)
+    bucket = pool.buckets.pop(key, None)
     if bucket is None:
-        bucket = pool.buckets[key] = []
-    for buf in bucket:
-        if _getrefcount(buf) == _FREE_REFS:
-            return buf
+        bucket = []
+        # glibc serves a block this large by mmap, and freeing one raises its mmap and trim
+        # thresholds to the block's size (mallopt(3)): after this one free, other temporaries
+        # up to this size come from the heap and stay there, instead of fresh pages each step.
+        np.empty(shape, dtype)
+    else:
+        for buf in bucket:
+            if _getrefcount(buf) == _FREE_REFS:
+                pool.buckets[key] = bucket  # most recently used now
+                return buf
+    pool.buckets[key] = bucket
     buf = np.empty(shape, dtype)
-    if pool.nbytes + nbytes <= _CAP_BYTES:
+    if len(bucket) < _KEEP:
         bucket.append(buf)
         pool.ids.add(id(buf))
         pool.nbytes += nbytes
+        while pool.nbytes > _CAP_BYTES:  # forget the least recently used shapes
+            _forget(pool, next(iter(pool.buckets)))
     return buf
+
+
+def _forget(pool, key):
+    for buf in pool.buckets.pop(key):
+        pool.ids.discard(id(buf))
+        pool.nbytes -= buf.nbytes
 
 
 def is_pooled(array):

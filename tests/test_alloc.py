@@ -99,3 +99,16 @@ def test_empty_cache_releases_free_buffers_only():
     assert _alloc.is_pooled(held)
     assert all(b is held or not b.shape == (256, 512)
                for bucket in _alloc._pool.buckets.values() for b in bucket)
+
+
+def test_at_most_keep_buffers_per_shape_and_least_recently_used_shapes_go_first(monkeypatch):
+    monkeypatch.setattr(_alloc, "_CAP_BYTES", 4 << 20)
+    monkeypatch.setattr(_alloc, "_pool", _alloc._Pool())
+    held = [_alloc.empty((256, 256), np.float32) for _ in range(_alloc._KEEP + 2)]
+    assert sum(map(_alloc.is_pooled, held)) == _alloc._KEEP  # the rest are plain arrays
+    del held
+    for rows in range(300, 340):  # 40 more shapes of ~300 KiB: more than the cap holds
+        _alloc.empty((rows, 256), np.float32)
+    assert _alloc._pool.nbytes <= 4 << 20
+    assert ((256, 256), "f") not in _alloc._pool.buckets  # the oldest shape was forgotten
+    assert ((339, 256), "f") in _alloc._pool.buckets

@@ -336,28 +336,6 @@ def test_module_attributes_match_torch():
             assert getattr(g, attr) == getattr(t, attr), attr
 
 
-def test_scratch_pool_reuses_only_unreferenced_buffers():
-    from gradstep.nn._functional.conv import _Scratch
-    pool = _Scratch(keep=2, max_bytes=1 << 20, min_bytes=1024)
-    f32 = np.dtype(np.float32)
-    a = pool.take((64, 64), f32)
-    b = pool.take((64, 64), f32)
-    assert a is not b
-    view = a[1:]
-    del a
-    c = pool.take((64, 64), f32)  # a is still reachable through its view
-    assert c is not b and c.base is None and view.base is not c
-    c_id = id(c)
-    del c
-    d = pool.take((64, 64), f32)  # c is unreferenced now: handed out again
-    assert id(d) == c_id and d is not view.base
-    small = pool.take((4,), f32)
-    assert pool.take((4,), f32) is not small  # under min_bytes: never pooled
-    for _ in range(8):  # more shapes than max_bytes holds: the oldest are forgotten
-        pool.take((128, 256), f32)
-    assert pool.bytes <= pool.max_bytes
-
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_of_a_feature_map_matches_torch(dtype):
     """F.relu on a large contiguous feature map takes a vectorised path: values (NaN, inf,
@@ -366,3 +344,34 @@ def test_relu_of_a_feature_map_matches_torch(dtype):
     x[0, 0, 0, :6] = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0]
     compare(lambda lib, a: F(lib).relu(a), x)
     compare(lambda lib, a: F(lib).relu(a.transpose(2, 3)), x)  # non-contiguous: general path
+
+
+def _random_stride1_case(seed):
+    """A random stride-1 conv2d or conv_transpose2d (groups, dilation, padding, output
+    padding): the "wide" layout's input-gradient path is built from shifted copies."""
+    r = np.random.default_rng(seed)
+    groups, cin, cout = int(r.choice([1, 2, 3])), int(r.integers(1, 4)), int(r.integers(1, 4))
+    kh, kw = (int(v) for v in r.integers(1, 5, 2))
+    dh, dw = (int(v) for v in r.integers(1, 3, 2))
+    ph, pw = (int(v) for v in r.integers(0, 3, 2))
+    n = int(r.integers(1, 4))
+    h, w = int(r.integers(dh * (kh - 1) + 1, 10)), int(r.integers(dw * (kw - 1) + 1, 10))
+    x = r.standard_normal((n, groups * cin, h, w))
+    b = r.standard_normal(groups * cout)
+    if seed % 3 == 0:
+        weight = r.standard_normal((groups * cin, cout, kh, kw))
+        out_pad = (int(r.integers(0, dh)), int(r.integers(0, dw)))
+        # keep the output at least 1 wide: padding may not eat it all
+        ph = min(ph, (h + dh * (kh - 1) + out_pad[0] - 1) // 2)
+        pw = min(pw, (w + dw * (kw - 1) + out_pad[1] - 1) // 2)
+        return (lambda lib, x, wt, b: F(lib).conv_transpose2d(x, wt, b, 1, (ph, pw), out_pad,
+                                                              groups, (dh, dw))), x, weight, b
+    weight = r.standard_normal((groups * cout, cin, kh, kw))
+    return (lambda lib, x, wt, b: F(lib).conv2d(x, wt, b, 1, (ph, pw), (dh, dw), groups)), \
+        x, weight, b
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_stride1_convolutions_match_torch(seed):
+    fn, x, weight, b = _random_stride1_case(seed)
+    compare(fn, x, weight, b)

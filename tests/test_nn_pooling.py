@@ -62,6 +62,22 @@ def test_max_pool2d_nan_and_inf():
         compare(lambda lib, x: F(lib).max_pool2d(x, return_indices=True, **kwargs), x)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(2, 3, 6, 8), (1, 1, 7, 9), (3, 5, 4), (2, 2, 2, 2),
+                                   (4, 3, 11, 10)])
+def test_max_pool2d_2x2_fast_path_ties_inf_nan(shape, dtype, rng):
+    """2x2 stride-2 pooling has its own contiguous kernel: integer ties, -inf rows, and a NaN or
+    inf (which send it to the general path) give torch's values, indices and gradients."""
+    x = rng.integers(-3, 3, shape).astype(dtype)
+    x.reshape(-1, shape[-1])[0, :3] = -np.inf
+    compare(lambda lib, x: F(lib).max_pool2d(x, 2, return_indices=True), x)
+    if len(shape) == 4 and shape[2] >= 4:
+        x = rng.standard_normal(shape).astype(dtype)
+        x[0, 0, 1, 3] = np.nan
+        x[-1, -1, 2, 0], x[-1, -1, 2, 1] = np.inf, -np.inf
+        compare(lambda lib, x: F(lib).max_pool2d(x, 2, return_indices=True), x)
+
+
 def test_max_pool2d_all_minus_inf_with_padding():
     x = np.full((1, 1, 3, 3), -np.inf)
     compare(lambda lib, x: F(lib).max_pool2d(x, 2, 1, 1, return_indices=True), x)

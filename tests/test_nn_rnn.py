@@ -461,7 +461,7 @@ def test_inference_under_no_grad_matches_torch():
     assert_same(outs[0], outs[1])
 
 
-# ----- work buffers reused across calls (nn._functional.conv.scratch) -----
+# ----- work buffers reused across calls (gradstep._alloc) -----
 
 def test_live_graphs_keep_their_buffers():
     """Two LSTM graphs alive at once, one backpropagated twice (retain_graph), then a third call

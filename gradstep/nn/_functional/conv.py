@@ -4,7 +4,9 @@ A convolution is lowered to one BLAS matrix product. ``im2col`` copies a strided
 the zero-padded input into a ``(C*prod(K), N*prod(Lo))`` matrix (a single copy from an
 ``as_strided`` view); the weight ``(O, C*prod(K))`` times that matrix is the output. Backward
 reuses the same matrix for the weight gradient, and the input gradient is ``W^T @ grad`` folded
-back by ``col2im``: one strided-slice addition per kernel offset, never a loop over positions.
+back by ``col2im``: one strided-slice addition per kernel offset, never a loop over positions
+(stride-1 2-d convolutions fold the column offsets into the product instead, and add per row
+offset only: see ``_wide_input_grad``).
 
 Three ops cover every derivative order: ``Convolution`` (y = x * w), ``ConvolutionTranspose``
 (its adjoint in x, also ``conv_transpose*d``) and ``ConvolutionWeight`` (its adjoint in w). Each
@@ -12,12 +14,12 @@ one's backward is expressed by the other two, so ``create_graph=True`` works to 
 """
 import itertools
 import math
-import sys
 import warnings
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ... import _alloc
 from ..._tensor import Tensor
 from ..._ops._util import scalar_type_name
 from ...autograd.graph import Op
@@ -108,55 +110,6 @@ def _crop(xp, pads, S):
                                                  zip(pads, S))]
 
 
-class _Scratch:
-    """Reusable buffers for the large arrays of hot ops, keyed by (shape, dtype).
-
-    The largest arrays a convolution, a recurrent stack, a linear layer or a cross-entropy makes
-    (the im2col matrix, the gate activations, the logits and their softmax) are megabytes, and
-    the allocator hands arrays that large to the kernel and back, paying a page fault per 4 KiB on
-    every training step. ``take`` returns such a buffer; the pool keeps a reference, and hands the
-    buffer out again once nothing else references it (no tensor, view, graph node or local
-    variable anywhere can reach it then), so no explicit release is needed. At most ``keep``
-    buffers per shape and ``max_bytes`` in all are tracked, the least recently used shapes are
-    forgotten first, and arrays under ``min_bytes`` are plain ``np.empty``. A taken buffer holds
-    garbage.
-    """
-
-    def __init__(self, keep=8, max_bytes=64 << 20, min_bytes=1 << 17):
-        self.pools = {}  # (shape, dtype) -> buffers; insertion order = least recently used first
-        self.keep = keep
-        self.max_bytes = max_bytes
-        self.min_bytes = min_bytes
-        self.bytes = 0
-
-    def take(self, shape, dtype):
-        """An uninitialised array of ``shape`` and ``dtype``, reused when one is free."""
-        key = (shape, dtype)
-        pool = self.pools.pop(key, None)
-        if pool is not None:
-            self.pools[key] = pool  # most recently used now
-            for a in pool:
-                if _getrefcount(a) == 3:  # the pool's list, ``a`` and getrefcount's argument
-                    return a
-        a = np.empty(shape, dtype=dtype)
-        nbytes = a.nbytes
-        if nbytes < self.min_bytes or nbytes > self.max_bytes:
-            return a
-        if pool is None:
-            pool = self.pools[key] = []
-        if len(pool) < self.keep:
-            pool.append(a)
-            self.bytes += nbytes
-            while self.bytes > self.max_bytes:  # forget the least recently used shapes
-                oldest = next(iter(self.pools))
-                self.bytes -= sum(b.nbytes for b in self.pools.pop(oldest))
-        return a
-
-
-_getrefcount = sys.getrefcount
-scratch = _Scratch()
-
-
 def _wide(g):
     """Stride-1 2-d convolutions use the "wide" layout (see ``_im2col``)."""
     return g.nd == 2 and g.stride == (1, 1)
@@ -167,7 +120,8 @@ def _padded_wide(x, g):
     N, C, H, W = x.shape
     (plo, phi), (qlo, qhi) = g.pads
     Hp, Wp = H + plo + phi, W + qlo + qhi
-    xp = np.zeros((N, C, Hp + 1, Wp), dtype=x.dtype)
+    xp = _alloc.empty((N, C, Hp + 1, Wp), x.dtype)
+    xp.fill(0)
     xp[:, :, plo:plo + H, qlo:qlo + W] = x
     return xp.reshape(N, C, (Hp + 1) * Wp), Wp
 
@@ -196,23 +150,44 @@ def _im2col(x, g):
         src = win.transpose(order)  # (C, *K, N, *Lo)
         P = math.prod(g.Lo)
     shape = (g.groups, x.shape[1] // g.groups * math.prod(g.K), N * P)
-    cols = scratch.take(shape, x.dtype)
+    cols = _alloc.empty(shape, x.dtype)
     np.copyto(cols.reshape(src.shape), src)
     return cols
 
 
+def _product(a, b):
+    """``a @ b`` of (G, M, K) by (G, K, N), into a reused buffer (it is a temporary)."""
+    if a.dtype != b.dtype:
+        return np.matmul(a, b)
+    return np.matmul(a, b, out=_alloc.empty((a.shape[0], a.shape[1], b.shape[2]), b.dtype))
+
+
+def _margin(g):
+    """Zero columns before the wide-layout gradient rows (see ``_wide_input_grad``)."""
+    return g.dil[1] * (g.K[1] - 1) if _wide(g) else 0
+
+
 def _grad_rows(gy, g):
-    """``gy`` ``(N, O, *Lo)`` as ``(groups, Og, N*P)`` (zero-padded columns in wide layout)."""
+    """``gy`` ``(N, O, *Lo)`` as ``(groups, Og, margin + N*P)``: ``_margin(g)`` zero columns,
+    then the rows (with zero junk columns in the wide layout); ``_rows`` drops the margin."""
     N, O = gy.shape[:2]
     if _wide(g):
         Ho, Wo = g.Lo
         Wp = g.S[1] + g.pads[1][0] + g.pads[1][1]
-        rows = np.zeros((O, N, Ho, Wp), dtype=gy.dtype)
-        rows[..., :Wo] = gy.swapaxes(0, 1)
-        return rows.reshape(g.groups, O // g.groups, N * Ho * Wp)
+        m = _margin(g)
+        buf = _alloc.empty((O, m + N * Ho * Wp), gy.dtype)
+        buf.fill(0)  # one contiguous pass beats zeroing the short junk runs alone
+        buf[:, m:].reshape(O, N, Ho, Wp)[..., :Wo] = gy.swapaxes(0, 1)
+        return buf.reshape(g.groups, O // g.groups, -1)
     P = math.prod(g.Lo)
     return np.ascontiguousarray(gy.reshape(N, O, P).swapaxes(0, 1)).reshape(
         g.groups, O // g.groups, N * P)
+
+
+def _rows(padded, g):
+    """The gradient rows of ``_grad_rows``' buffer, without the margin."""
+    m = _margin(g)
+    return padded[..., m:] if m else padded
 
 
 def conv_forward(x, w, g, cols=None, b=None):
@@ -222,56 +197,82 @@ def conv_forward(x, w, g, cols=None, b=None):
     O = w.shape[0]
     N = x.shape[0]
     wm = w.reshape(g.groups, O // g.groups, w.size // O)
-    y = wm[0] @ cols[0] if g.groups == 1 else np.matmul(wm, cols)
+    y = _product(wm, cols)
+    if b is not None:
+        # added to the contiguous product in place: adding while copying to (N, O, ...) order
+        # broadcasts over short strided rows, and is slower than the two passes together
+        y = y.reshape(O, -1)
+        y += b.reshape(O, 1)
     if _wide(g):
         Wp = g.S[1] + g.pads[1][0] + g.pads[1][1]
         y = y.reshape(O, N, g.Lo[0], Wp)[..., :g.Lo[1]]
     else:
         y = y.reshape((O, N) + g.Lo)
-    y = y.swapaxes(0, 1)
-    if b is None:
-        return np.ascontiguousarray(y), cols
-    # the bias is added by the copy to (N, O, ...) order: one pass instead of two
-    return np.add(y, b.reshape((-1,) + (1,) * g.nd), out=np.empty(y.shape, y.dtype)), cols
+    return np.ascontiguousarray(y.swapaxes(0, 1)), cols
 
 
-def conv_input_grad(gy, w, g, rows=None):
-    """dL/dx of y = w * x given dL/dy (the transposed convolution of gy by w)."""
+def _wide_input_grad(padded, w, g):
+    """``conv_input_grad`` in the wide layout (stride-1 2-d), from ``_grad_rows``' buffer.
+
+    The input gradient at padded position ``q`` (flattened per image, rows ``Wp`` long) is
+    ``sum over o, i, j of w[o, c, i, j] * gy[o, q - i*dh*Wp - j*dw]``. The ``j`` shifts come
+    from stacking ``Kw`` copies of the gradient rows, copy ``j`` shifted right by ``j*dw`` (the
+    margin and the previous image's junk columns shift in zeros, never data), so that one
+    product ``(Kh*Cg, Kw*Og) @ (Kw*Og, N*L)`` sums them; the ``i`` shifts are then ``Kh``
+    strided additions. One product per kernel offset instead would need ``Kh*Kw`` additions,
+    and a far larger (and worse shaped, inner dimension Og) product.
+    """
+    G, Og, mT = padded.shape
+    Cg, (Kh, Kw), (dh, dw) = w.shape[1], g.K, g.dil
+    m = _margin(g)
+    T = mT - m
+    H, W = g.S
+    (plo, phi), (qlo, qhi) = g.pads
+    Hp, Wp = H + plo + phi, W + qlo + qhi
+    L = g.Lo[0] * Wp
+    N = T // L
+    stacked = _alloc.empty((G, Kw, Og, T), padded.dtype)
+    for j in range(Kw):
+        stacked[:, j] = padded[..., m - j * dw:mT - j * dw]
+    # wk[g, (i, c), (j, o)] = w[g*Og + o, c, i, j]
+    wk = w.reshape(G, Og, Cg, Kh, Kw).transpose(0, 3, 2, 4, 1).reshape(G, Kh * Cg, Kw * Og)
+    part = _product(wk, stacked.reshape(G, Kw * Og, T)).reshape(G, Kh, Cg, N, L)
+    gxp = _alloc.empty((G, Cg, N, (Hp + 1) * Wp), padded.dtype)  # the products' (C, N) order
+    gxp.fill(0)
+    for i in range(Kh):
+        off = i * dh * Wp
+        gxp[..., off:off + L] += part[:, i]
+    gxp = gxp.reshape(G * Cg, N, Hp + 1, Wp)[:, :, plo:plo + H, qlo:qlo + W]
+    return np.ascontiguousarray(gxp.swapaxes(0, 1))
+
+
+def conv_input_grad(gy, w, g, padded=None):
+    """dL/dx of y = w * x given dL/dy (the transposed convolution of gy by w); ``padded`` is
+    ``_grad_rows(gy, g)`` when the caller has it."""
+    if padded is None:
+        padded = _grad_rows(gy, g)
+    if _wide(g):
+        return _wide_input_grad(padded, w, g)
     N = gy.shape[0]
     C = w.shape[1] * g.groups
     wm = w.reshape(g.groups, w.shape[0] // g.groups, w.size // w.shape[0])
-    if rows is None:
-        rows = _grad_rows(gy, g)
+    rows = padded  # no margin outside the wide layout
     gcols = (wm[0].T @ rows[0]) if g.groups == 1 else np.matmul(wm.transpose(0, 2, 1), rows)
-    if _wide(g):
-        # col2im in the wide layout: one long contiguous add per kernel offset
-        H, W = g.S
-        (plo, phi), (qlo, qhi) = g.pads
-        Hp, Wp = H + plo + phi, W + qlo + qhi
-        L = g.Lo[0] * Wp
-        gcols = gcols.reshape((C,) + g.K + (N, L))
-        gxp = np.zeros((C, N, (Hp + 1) * Wp), dtype=gy.dtype)  # gcols' (C, N) order
-        for i in range(g.K[0]):
-            for j in range(g.K[1]):
-                off = i * g.dil[0] * Wp + j * g.dil[1]
-                gxp[:, :, off:off + L] += gcols[:, i, j]
-        return np.ascontiguousarray(
-            gxp.reshape(C, N, Hp + 1, Wp)[:, :, plo:plo + H, qlo:qlo + W].swapaxes(0, 1))
     nd = g.nd
     gcols = gcols.reshape((C,) + g.K + (N,) + g.Lo)  # (C, *K, N, *Lo)
     gcols = gcols.transpose((nd + 1, 0) + tuple(range(1, nd + 1)) + tuple(range(nd + 2,
                                                                                 2 * nd + 2)))
-    padded = (N, C) + tuple(lo + n + hi for (lo, hi), n in zip(g.pads, g.S))
-    return _crop(col2im(gcols, padded, g.K, g.Lo, g.stride, g.dil, gy.dtype), g.pads, g.S)
+    padded_shape = (N, C) + tuple(lo + n + hi for (lo, hi), n in zip(g.pads, g.S))
+    return _crop(col2im(gcols, padded_shape, g.K, g.Lo, g.stride, g.dil, gy.dtype), g.pads, g.S)
 
 
-def conv_weight_grad(x, gy, g, cols=None, rows=None):
-    """dL/dw of y = w * x given dL/dy."""
+def conv_weight_grad(x, gy, g, cols=None, padded=None):
+    """dL/dw of y = w * x given dL/dy (``padded``: ``_grad_rows(gy, g)`` if the caller has it)."""
     if cols is None:
         cols = _im2col(x, g)
-    if rows is None:
-        rows = _grad_rows(gy, g)
-    gw = rows[0] @ cols[0].T if g.groups == 1 else np.matmul(rows, cols.transpose(0, 2, 1))
+    rows = _rows(_grad_rows(gy, g) if padded is None else padded, g)
+    # as (cols @ rows^T)^T: OpenBLAS runs this orientation ~10% faster on these shapes
+    gw = np.matmul(cols, rows.transpose(0, 2, 1)).transpose(0, 2, 1)
     return gw.reshape((gy.shape[1], x.shape[1] // g.groups) + g.K)
 
 
@@ -313,6 +314,8 @@ class Convolution(Op):
             rows = _grad_rows(gy, g) if nx or nw else None
             gx = conv_input_grad(gy, w, g, rows) if nx else None
             gw = conv_weight_grad(x, gy, g, getattr(ctx, "cols", None), rows) if nw else None
+            if nb and rows is not None:  # the rows (junk columns are 0) sum faster than gy
+                return gx, gw, _rows(rows, g).sum(axis=-1).reshape(-1)
         return gx, gw, (_bias_sum(gy, g.nd) if nb else None)
 
     def _release(self):

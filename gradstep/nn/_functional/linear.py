@@ -6,10 +6,10 @@ and one sum for the bias: the hot path of every MLP costs one node in the graph.
 """
 import numpy as np
 
+from ... import _alloc
 from ..._ops._util import scalar_type_name, sum_to
 from ..._tensor import type_name
 from ...autograd.graph import Op
-from .conv import scratch
 
 __all__ = ["linear", "bilinear"]
 
@@ -28,7 +28,7 @@ class _Linear(Op):
         x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
         if x2.dtype == w.dtype and x2.dtype.kind == "f":
             # a large output (the logits of a language model) reuses a buffer: no page faults
-            out = np.matmul(x2, w.T, out=scratch.take((x2.shape[0], w.shape[0]), x2.dtype))
+            out = np.matmul(x2, w.T, out=_alloc.empty((x2.shape[0], w.shape[0]), x2.dtype))
         else:
             out = x2 @ w.T
         if b is not None:
@@ -49,12 +49,12 @@ class _Linear(Op):
         g2 = grad if grad.ndim == 2 else np.reshape(grad, (-1, w.shape[0]))
         gx = gw = gb = None
         if needs[0]:
-            gx = g2 @ w
+            gx = _alloc.matmul(g2, w)
             if x.ndim != 2:
                 gx = np.reshape(gx, x.shape)
         if needs[1]:
             x2 = x if x.ndim == 2 else np.reshape(x, (-1, x.shape[-1]))
-            gw = np.transpose(g2) @ x2
+            gw = _alloc.matmul(np.transpose(g2), x2)
         if len(needs) > 2 and needs[2]:
             gb = np.sum(g2, axis=0) if len(ctx.b_shape) == 1 else sum_to(grad, ctx.b_shape)
         return gx, gw, gb

@@ -20,11 +20,10 @@ import warnings
 
 import numpy as np
 
-from ... import _tensor
+from ... import _alloc, _tensor
 from ..._ops import reduction as _red
 from ..._ops._util import promote_operands, scalar_type_name, sum_to
 from ...autograd.graph import Op
-from .conv import scratch
 
 Tensor = _tensor.Tensor
 
@@ -280,11 +279,11 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 # ----- classification: nll_loss, cross_entropy -----
 
 def _softmax1(x):
-    """Along axis 1 of an array: e = exp(x - max) (a ``scratch`` buffer) and the sums
+    """Along axis 1 of an array: e = exp(x - max) (a ``_alloc`` buffer) and the sums
     s = sum(e), so that softmax = e / s; and ``max`` and ``log(s)`` (keepdims), which give
     log_softmax = (x - max) - log(s)."""
     m = np.max(x, axis=1, keepdims=True)
-    e = np.subtract(x, m, out=scratch.take(x.shape, x.dtype))
+    e = np.subtract(x, m, out=_alloc.empty(x.shape, x.dtype))
     np.exp(e, out=e)
     s = np.sum(e, axis=1, keepdims=True)
     return e, s, m, np.log(s)
@@ -422,14 +421,14 @@ class CrossEntropy(Op):
             if eps > 0:
                 a = a + _smooth_part(valid, wb, eps, n_classes, shape, dtype)
             return (p * a_sum[:, None] - a) * s_b
-        gx = np.multiply(ctx.e, a_sum[:, None] * s_b / ctx.e_sum, out=scratch.take(shape, dtype))
+        gx = np.multiply(ctx.e, a_sum[:, None] * s_b / ctx.e_sum, out=_alloc.empty(shape, dtype))
         if eps > 0:
             gx -= _smooth_part(valid, wb, eps, n_classes, shape, dtype) * s_b
         gx.reshape(-1)[idx] -= picked
         return gx
 
     def _release(self):
-        # the graph is done with this node: the softmax buffer (``scratch``) can serve the next call
+        # the graph is done with this node: the softmax buffer (``_alloc``) can serve the next call
         super()._release()
         self.__dict__.pop("e", None)
 

@@ -5,7 +5,7 @@ matrix product up front; each step is one ``h @ W_hh.T`` product plus gate arith
 preallocated arrays. Backward is backpropagation through time inside the same Op: the derivative
 factors of the activations are computed for all steps at once before the loop, so each step is a
 few products and one matrix product; the weight gradients are one matrix product over all steps
-at the end. The large work arrays are ``scratch`` buffers, reused by the next call once this
+at the end. The large work arrays are ``_alloc`` buffers, reused by the next call once this
 graph is released.
 
 Sequences are handled in the time-major *packed* layout of ``PackedSequence``: the rows of step
@@ -21,7 +21,7 @@ the same for its (r, z) block. Halving is exact in floating point.
 import numpy as np
 
 from ...autograd.graph import Op
-from .conv import scratch
+from ... import _alloc
 
 __all__ = ["rnn_stack", "MODES"]
 
@@ -55,7 +55,7 @@ def _prev_rows(full, init, steps, packed, reverse, batch):
     """For each row, the state it started its step from (``init`` for a sequence's first step)."""
     n = full.shape[0]
     if not packed and n >= batch:
-        out = scratch.take(full.shape, full.dtype)
+        out = _alloc.empty(full.shape, full.dtype)
         if not reverse:
             out[:batch] = init
             out[batch:] = full[:n - batch]
@@ -98,29 +98,29 @@ def _lstm_forward(x, w_ih, w_hh, b_ih, b_hh, w_hr, h0, c0, lay, reverse, y, h_n,
     """One direction of one LSTM layer; writes outputs into ``y`` (N, Hout), ``h_n``, ``c_n``.
 
     ``gates`` keeps the activations (sigmoid o, i, f and tanh g) of every step, ``cs`` the cell
-    states and ``tcs`` their tanh (work buffers from ``scratch``).
+    states and ``tcs`` their tanh (work buffers from ``_alloc``).
     """
     hid = w_hh.shape[0] // 4
     h3 = 3 * hid
     dt = x.dtype
     perm = _lstm_perm(hid)
-    w = np.take(w_ih, perm, axis=0, out=scratch.take(w_ih.shape, dt))
+    w = np.take(w_ih, perm, axis=0, out=_alloc.empty(w_ih.shape, dt))
     w[:h3] *= 0.5  # sigmoid(a) = (1 + tanh(a / 2)) / 2: one tanh over all four gates
     n = x.shape[0]
-    gates = scratch.take((n, 4 * hid), dt)
+    gates = _alloc.empty((n, 4 * hid), dt)
     np.matmul(x, w.T, out=gates)
     if b_ih is not None:
         bias = (b_ih + b_hh)[perm]
         bias[:h3] *= 0.5
         gates += bias
-    w = np.take(w_hh, perm, axis=0, out=scratch.take(w_hh.shape, dt))
+    w = np.take(w_hh, perm, axis=0, out=_alloc.empty(w_hh.shape, dt))
     w[:h3] *= 0.5
-    w_hh_t = scratch.take(w.shape[::-1], dt)
+    w_hh_t = _alloc.empty(w.shape[::-1], dt)
     np.copyto(w_hh_t, w.T)
     w_hr_t = None if w_hr is None else np.ascontiguousarray(w_hr.T)
-    cs = scratch.take((n, hid), dt)
-    tcs = scratch.take((n, hid), dt)
-    hraw = scratch.take((n, hid), dt) if w_hr is not None else None
+    cs = _alloc.empty((n, hid), dt)
+    tcs = _alloc.empty((n, hid), dt)
+    hraw = _alloc.empty((n, hid), dt) if w_hr is not None else None
     batch = lay.batch
     rec = np.empty((batch, 4 * hid), dt)
     ig = np.empty((batch, hid), dt)
@@ -197,12 +197,12 @@ def _lstm_backward(cache, lay, dy, dh_n, dc_n, need_x):
     dt = x.dtype
     n = gates.shape[0]
     perm = _lstm_perm(hid)
-    w_hh_p = np.take(w_hh, perm, axis=0, out=scratch.take(w_hh.shape, dt))
+    w_hh_p = np.take(w_hh, perm, axis=0, out=_alloc.empty(w_hh.shape, dt))
     steps = lay.steps[::-1] if reverse else lay.steps
     # Per-row factors, all steps at once. With s = (o, i, f) and dc the cell-state gradient:
     # d a_o = dh * tanh(c) o (1 - o);  dc += dh * o (1 - tanh(c)^2);
     # d a_(i, f, g) = dc * (g i (1 - i), c_prev f (1 - f), i (1 - g^2));  dc_prev = dc * f.
-    fac = scratch.take((n, 4 * hid), dt)
+    fac = _alloc.empty((n, 4 * hid), dt)
     sg = gates[:, :h3]
     np.subtract(1, sg, out=fac[:, :h3])
     fac[:, :h3] *= sg
@@ -213,16 +213,16 @@ def _lstm_backward(cache, lay, dy, dh_n, dc_n, need_x):
     np.multiply(gates[:, h3:], gates[:, h3:], out=fg)
     np.subtract(1, fg, out=fg)
     fg *= gates[:, hid:2 * hid]
-    k = scratch.take((n, hid), dt)
+    k = _alloc.empty((n, hid), dt)
     np.multiply(tcs, tcs, out=k)
     np.subtract(1, k, out=k)
     k *= gates[:, :hid]
-    dgates = scratch.take((n, 4 * hid), dt)
+    dgates = _alloc.empty((n, 4 * hid), dt)
     dhs = np.array(dh_n, dtype=dt, copy=True)
     dcs = np.array(dc_n, dtype=dt, copy=True)
     batch = dhs.shape[0]
     tmp = np.empty((batch, hid), dt)
-    dhp = scratch.take((n, y.shape[1]), dt) if w_hr is not None else None
+    dhp = _alloc.empty((n, y.shape[1]), dt) if w_hr is not None else None
     for r0, r1 in reversed(steps):
         b = r1 - r0
         dh = dhs[:b]
@@ -250,7 +250,7 @@ def _lstm_backward(cache, lay, dy, dh_n, dc_n, need_x):
     np.matmul(dgates[:, :hid].T, x, out=dw_ih[h3:])
     db = _torch_rows(dgates.sum(0), hid) if has_bias else None
     dw_hr = dhp.T @ hraw if w_hr is not None else None
-    dx = dgates @ np.take(w_ih, perm, axis=0, out=scratch.take(w_ih.shape, dt)) \
+    dx = dgates @ np.take(w_ih, perm, axis=0, out=_alloc.empty(w_ih.shape, dt)) \
         if need_x else None
     return dx, dhs, dcs, dw_ih, dw_hh, db, dw_hr
 
@@ -471,7 +471,7 @@ class RNNStack(Op):
             if layer == nl - 1 and time_major_out:
                 out = flat[:ny].reshape(n, nd * hout)
             else:
-                out = scratch.take((n, nd * hout), dt)
+                out = _alloc.empty((n, nd * hout), dt)
             layer_caches = []
             for d in range(nd):
                 k = layer * nd + d
@@ -571,7 +571,7 @@ class RNNStack(Op):
 
 
     def _release(self):
-        # the graph is done with this node: its work buffers (``scratch``) can serve the next call
+        # the graph is done with this node: its work buffers (``_alloc``) can serve the next call
         super()._release()
         self.__dict__.pop("caches", None)
 
