@@ -22,6 +22,20 @@ def best_of(fn, repeat=7, number=1):
     return best
 
 
+def twin_models(make_model):
+    """``(gradstep_model, torch_model)`` built by ``make_model(lib)``, with torch's initial weights
+    (seed 0) copied into gradstep's through ``state_dict``."""
+    import torch
+
+    import gradstep
+    torch.manual_seed(0)
+    t_model = make_model(torch)
+    g_model = make_model(gradstep)
+    g_model.load_state_dict({k: gradstep.tensor(v.numpy())
+                             for k, v in t_model.state_dict().items()})
+    return g_model, t_model
+
+
 def best_of_turns(steps, rounds=15, number=3):
     """For each ``name -> fn`` in ``steps``: the fastest of ``rounds`` timings of ``number``
     calls, in seconds per call, the functions taking turns round by round, so that a burst of

@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import best_of_turns, child_main, run_all  # noqa: E402
+from _harness import best_of_turns, child_main, run_all, twin_models  # noqa: E402
 
 BATCH = 64
 
@@ -58,11 +58,7 @@ def measure(threads):
     rng = np.random.default_rng(0)
     x_np = rng.standard_normal((BATCH, 1, 28, 28)).astype(np.float32)
     y_np = rng.integers(0, 10, BATCH)
-    torch.manual_seed(0)
-    t_model = make_model(torch)
-    g_model = make_model(gradstep)
-    g_model.load_state_dict({k: gradstep.tensor(v.numpy())
-                             for k, v in t_model.state_dict().items()})
+    g_model, t_model = twin_models(make_model)
     steps, losses = {}, {}
     for name, lib, model in (("gradstep", gradstep, g_model), ("torch", torch, t_model)):
         x, y, rows = lib.tensor(x_np), lib.tensor(y_np), lib.arange(BATCH)

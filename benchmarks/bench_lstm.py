@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import best_of_turns, child_main, run_all  # noqa: E402
+from _harness import best_of_turns, child_main, run_all, twin_models  # noqa: E402
 
 VOCAB, EMBED, HIDDEN, LAYERS, SEQ, BATCH = 1000, 64, 128, 2, 32, 16
 
@@ -40,11 +40,7 @@ def measure(threads):
     rng = np.random.default_rng(0)
     tokens = rng.integers(0, VOCAB, (SEQ, BATCH))
     targets = rng.integers(0, VOCAB, (SEQ, BATCH))
-    torch.manual_seed(0)
-    t_model = make_model(torch)
-    g_model = make_model(gradstep)
-    g_model.load_state_dict({k: gradstep.tensor(v.numpy()) for k, v in
-                             t_model.state_dict().items()})
+    g_model, t_model = twin_models(make_model)
     steps, losses = {}, {}
     for name, lib, model in (("gradstep", gradstep, g_model), ("torch", torch, t_model)):
         x, y = lib.tensor(tokens), lib.tensor(targets)
