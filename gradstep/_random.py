@@ -669,8 +669,8 @@ class RandomMethods:
                         value.to(_dtype.FROM_NP[self._data.dtype])
                     return inplace(self, _FillTensor.apply, v)
             value = value._data.item()
-        from ._ops._util import scalar_array
-        return _write(self, scalar_array(value, self._data.dtype), "FillBackward2")
+        from ._ops._util import fill_array
+        return _write(self, fill_array(value, self._data.dtype), "FillBackward2")
 
     def zero_(self):
         """Fill with zeros."""

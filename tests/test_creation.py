@@ -9,6 +9,7 @@ import torch
 import gradstep
 from gradstep import _creation
 from _compare import assert_same, compare
+from _outcome import assert_same_outcome
 
 
 def meth(L, t, name):
@@ -266,3 +267,19 @@ def test_overflowing_data_is_inf_without_warnings():
         g2 = gradstep.tensor(1e300)
     assert g.tolist() == torch.tensor([1e300, -1e300], dtype=torch.float32).tolist()
     assert g2.item() == torch.tensor(1e300).item()
+
+
+# fill_ and full share torch's range check: an out-of-range number is an overflow error, except
+# that an unsigned type accepts -max..max (a negative value wraps)
+_FILL_CASES = [("uint8", v) for v in (255, 256, -1, -255, -256)] + \
+    [("int8", v) for v in (127, 128, -128, -129)] + [("int16", 40000), ("int32", 2 ** 31),
+                                                     ("int32", -2 ** 31), ("int64", 2 ** 62),
+                                                     ("bool", 5)] + \
+    [("float32", v) for v in (1e39, -1e39, float("inf"), 3.4e38)]
+
+
+@pytest.mark.parametrize("size", [1, 3])
+@pytest.mark.parametrize("dtype, value", _FILL_CASES)
+def test_fill_and_full_range_checks_match_torch(dtype, value, size):
+    assert_same_outcome(lambda lib: lib.zeros(size, dtype=getattr(lib, dtype)).fill_(value))
+    assert_same_outcome(lambda lib: lib.full((size,), value, dtype=getattr(lib, dtype)))
