@@ -107,10 +107,11 @@ def empty_cache():
 
 
 def matmul(a, b):
-    """``a @ b`` written into a pooled buffer when both are 2-D NumPy arrays of one dtype (a
-    large product, in a hot op's forward or backward); anything else (Tensors under
-    ``create_graph``, other ranks) is plain ``a @ b``."""
-    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2 \
-            and a.dtype == b.dtype and a.shape[1] == b.shape[0] and a.dtype.kind == "f":
-        return np.matmul(a, b, out=empty((a.shape[0], b.shape[1]), a.dtype))
+    """``a @ b`` written into a pooled buffer when both are NumPy float arrays of one dtype and
+    rank (2-D, or batches of the same shape): a large product in a hot op's forward or backward.
+    Anything else (Tensors under ``create_graph``, broadcast batches) is plain ``a @ b``."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == b.ndim >= 2 \
+            and a.dtype == b.dtype and a.dtype.kind == "f" and a.shape[-1] == b.shape[-2] \
+            and a.shape[:-2] == b.shape[:-2]:
+        return np.matmul(a, b, out=empty(a.shape[:-1] + b.shape[-1:], a.dtype))
     return a @ b

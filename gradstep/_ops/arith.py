@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import inplace, is_tensor, promote_operands, exact_ops, sum_to
+from ._util import exact_ops, inplace, is_tensor, promote_operands, sum_to
 from ._util import write_out as _out
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",

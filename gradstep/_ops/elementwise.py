@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _alloc, _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import (_to, inplace, promote_operands, exact_ops, scalar_array, scalar_type_name,
+from ._util import (_to, exact_ops, inplace, promote_operands, scalar_array, scalar_type_name,
                     sum_to)
 from ._util import inplace_method as _inplace
 from ._util import write_out as _out

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import Op
-from ._util import inplace, is_tensor, exact_ops, scalar_type_name, wrap_dim, write_out
+from ._util import exact_ops, inplace, is_tensor, scalar_type_name, wrap_dim, write_out
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
            "argmax", "argmin", "var", "std", "var_mean", "std_mean", "norm", "logsumexp",

@@ -104,11 +104,47 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     grad_mode.state.grad_enabled = create_graph
     fp = set_fp(QUIET)  # NumPy's floating-point warnings off, as torch's backward is silent
     try:
-        if needed is None and capture is None:
-            _run_plain(heap, retain_graph, create_graph, accumulate, only, anomaly, Tensor)
-        else:
-            _run_pruned(heap, retain_graph, create_graph, accumulate, only, anomaly, Tensor,
-                        needed, capture)
+        plain = needed is None and capture is None  # no pruning, nothing to capture
+        while heap:
+            node = heappop(heap)[1]
+            grad = node._buf
+            node._buf = None
+            if not plain:
+                if needed is not None and node not in needed:
+                    continue
+                if capture is not None and node in capture:
+                    if node._pre_hooks is not None or node._retained is not None:
+                        grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
+                    capture[node].append(grad)
+                    if type(node) is AccumulateGrad:
+                        continue
+                elif node._pre_hooks is not None or node._retained is not None:
+                    grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
+            elif node._pre_hooks is not None or node._retained is not None:
+                grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
+            if type(node) is AccumulateGrad:
+                if accumulate and (only is None or node in only):
+                    _accumulate(node, grad, Tensor, create_graph)
+                continue
+            grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if node._hooks is not None:
+                _run_node_hooks(node, grads, grad)
+            if not retain_graph:
+                node._release()
+            for child, g in zip(node._next, grads):
+                if child is None or g is None:
+                    continue
+                if g.dtype is not child._dtype or g.shape != child._shape:
+                    g = _fix_grad(g, child, node, node._next.index(child))
+                pending = child._buf
+                if pending is None:
+                    child._buf = g
+                    heappush(heap, (-child._seq, child))
+                else:
+                    child._buf = pending + g
+            grads = g = pending = None  # drop references, so a leaf may take its gradient unshared
     except BaseException:
         for _, node in heap:  # leave no gradient behind for the next backward
             node._buf = None
@@ -116,85 +152,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     finally:
         grad_mode.state.grad_enabled, grad_mode.state.inference = prev
         reset_fp(fp)
-
-
-def _run_plain(heap, retain_graph, create_graph, accumulate, only, anomaly, Tensor):
-    """The walk of a plain ``backward()``: every reachable node runs, nothing is captured.
-    (The hottest loop in gradstep: per-node work is kept to the checks every node needs.)"""
-    pop = heappop
-    push = heappush
-    while heap:
-        node = pop(heap)[1]
-        grad = node._buf
-        node._buf = None
-        if node._pre_hooks is not None or node._retained is not None:
-            grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
-        if type(node) is AccumulateGrad:
-            if accumulate and (only is None or node in only):
-                _accumulate(node, grad, Tensor, create_graph)
-            continue
-        grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
-        if node._hooks is not None:
-            _run_node_hooks(node, grads if type(grads) is tuple else (grads,), grad)
-        if not retain_graph:
-            node._release()
-        if type(grads) is not tuple:
-            grads = (grads,)
-        for child, g in zip(node._next, grads):
-            if child is None or g is None:
-                continue
-            if g.dtype is not child._dtype or g.shape != child._shape:
-                g = _fix_grad(g, child, node, node._next.index(child))
-            pending = child._buf
-            if pending is None:
-                child._buf = g
-                push(heap, (-child._seq, child))
-            else:
-                child._buf = pending + g
-        grads = g = pending = None  # drop references, so a leaf may take its gradient unshared
-
-
-def _run_pruned(heap, retain_graph, create_graph, accumulate, only, anomaly, Tensor, needed,
-                capture):
-    """The walk of ``autograd.grad`` or ``backward(inputs=...)``: only nodes that lead to a target
-    run, and gradients arriving at captured nodes are stored."""
-    while heap:
-        node = heappop(heap)[1]
-        grad = node._buf
-        node._buf = None
-        if needed is not None and node not in needed:
-            continue
-        if capture is not None and node in capture:
-            if node._pre_hooks is not None or node._retained is not None:
-                grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
-            capture[node].append(grad)
-            if type(node) is AccumulateGrad:
-                continue
-        elif node._pre_hooks is not None or node._retained is not None:
-            grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
-        if type(node) is AccumulateGrad:
-            if accumulate and (only is None or node in only):
-                _accumulate(node, grad, Tensor, create_graph)
-            continue
-        grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
-        if type(grads) is not tuple:
-            grads = (grads,)
-        if node._hooks is not None:
-            _run_node_hooks(node, grads, grad)
-        if not retain_graph:
-            node._release()
-        for index, (child, g) in enumerate(zip(node._next, grads)):
-            if child is None or g is None:
-                continue
-            if g.dtype is not child._dtype or g.shape != child._shape:
-                g = _fix_grad(g, child, node, index)
-            pending = child._buf
-            if pending is None:
-                child._buf = g
-                heappush(heap, (-child._seq, child))
-            else:
-                child._buf = pending + g
-        grads = g = pending = None
 
 
 CREATE_GRAPH_CYCLE = (
@@ -246,7 +203,9 @@ def _accumulate(node, grad, Tensor, create_graph):
 
 
 # References to an unshared gradient array at the getrefcount call in _accumulate: the
-# engine's `grad` variable, this function's `grad` and `array`, and getrefcount's argument.
+# engine's `grad` variable, this function's `grad` and `array`, and getrefcount's argument; plus
+# one when the array is a pooled buffer (gradstep._alloc holds it, and reuses it once .grad lets
+# go of it).
 _STEAL_REFS = 4
 
 

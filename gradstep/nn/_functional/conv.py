@@ -155,13 +155,6 @@ def _im2col(x, g):
     return cols
 
 
-def _product(a, b):
-    """``a @ b`` of (G, M, K) by (G, K, N), into a reused buffer (it is a temporary)."""
-    if a.dtype != b.dtype:
-        return np.matmul(a, b)
-    return np.matmul(a, b, out=_alloc.empty((a.shape[0], a.shape[1], b.shape[2]), b.dtype))
-
-
 def _margin(g):
     """Zero columns before the wide-layout gradient rows (see ``_wide_input_grad``)."""
     return g.dil[1] * (g.K[1] - 1) if _wide(g) else 0
@@ -197,7 +190,7 @@ def conv_forward(x, w, g, cols=None, b=None):
     O = w.shape[0]
     N = x.shape[0]
     wm = w.reshape(g.groups, O // g.groups, w.size // O)
-    y = _product(wm, cols)
+    y = _alloc.matmul(wm, cols)
     if b is not None:
         # added to the contiguous product in place: adding while copying to (N, O, ...) order
         # broadcasts over short strided rows, and is slower than the two passes together
@@ -236,7 +229,7 @@ def _wide_input_grad(padded, w, g):
         stacked[:, j] = padded[..., m - j * dw:mT - j * dw]
     # wk[g, (i, c), (j, o)] = w[g*Og + o, c, i, j]
     wk = w.reshape(G, Og, Cg, Kh, Kw).transpose(0, 3, 2, 4, 1).reshape(G, Kh * Cg, Kw * Og)
-    part = _product(wk, stacked.reshape(G, Kw * Og, T)).reshape(G, Kh, Cg, N, L)
+    part = _alloc.matmul(wk, stacked.reshape(G, Kw * Og, T)).reshape(G, Kh, Cg, N, L)
     gxp = _alloc.empty((G, Cg, N, (Hp + 1) * Wp), padded.dtype)  # the products' (C, N) order
     gxp.fill(0)
     for i in range(Kh):

@@ -8,10 +8,10 @@ through the same strided slices. 1-d pooling is 2-d pooling over a unit height, 
 """
 import numpy as np
 
+from ... import _alloc
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ._linear import LinearOp
-from ... import _alloc
 from .conv import ntuple, offset_slices, pad_zeros
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",

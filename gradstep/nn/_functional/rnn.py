@@ -20,8 +20,8 @@ the same for its (r, z) block. Halving is exact in floating point.
 """
 import numpy as np
 
-from ...autograd.graph import Op
 from ... import _alloc
+from ...autograd.graph import Op
 
 __all__ = ["rnn_stack", "MODES"]
 
