@@ -177,6 +177,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._grad_fn is not None:
             self._grad_fn._retained = weakref.ref(self)
+            self._grad_fn._slow = True
 
     def _edge(self):
         """The node a gradient for this tensor is sent to: grad_fn, or the leaf's accumulator."""
@@ -196,6 +197,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         node = self._edge()
         if node._pre_hooks is None:
             node._pre_hooks = {}
+        node._slow = True
         handle = RemovableHandle(node._pre_hooks)
         node._pre_hooks[handle.id] = hook
         return handle

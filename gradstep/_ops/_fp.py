@@ -1,20 +1,36 @@
 """NumPy's floating-point warnings, off where gradstep computes.
 
 torch computes inf and nan silently; NumPy warns (overflow, divide by zero, invalid value), and a
-user's ``warnings.simplefilter("error")`` would turn that into an exception. Op forwards (see
-``Op.quiet``) and backward run with NumPy's error state set to "ignore", set through its context
-variable directly (about 0.1 us a call against 1 us for ``np.errstate``), never through
-``np.seterr``, which would change the user's own NumPy state.
+user's ``warnings.simplefilter("error")`` would turn that into an exception. Two ways keep
+gradstep silent:
+
+- ``set_fp(QUIET)`` / ``reset_fp(token)``: NumPy's error state set to "ignore" through its context
+  variable directly (about 0.1 us a call against 1 us for ``np.errstate``), never through
+  ``np.seterr``, which would change the user's own NumPy state. Backward and most op forwards run
+  this way.
+- ``filter_silences()``: gradstep's import puts an "ignore RuntimeWarning from gradstep's modules"
+  filter first in ``warnings.filters``. NumPy attributes a warning to the Python line that called
+  the ufunc, so while that filter (or another that ignores them) is still first, and NumPy's error
+  state only warns or ignores (no "raise", "call" or "print"), a forward that calls ufuncs from
+  gradstep's own lines is silent without setting anything. The hottest elementwise ops use this
+  check (``Op.warns_here``) and fall back to ``set_fp`` whenever it fails: a filter a user or
+  test runner puts in front, ``np.seterr(all="raise")``, ``np.errstate(...)``.
 """
+import warnings
+
 import numpy as np
 
-__all__ = ["quiet", "QUIET", "set_fp", "reset_fp"]
+__all__ = ["quiet", "QUIET", "BY_FILTER", "set_fp", "reset_fp", "silenced"]
+
+# ``Op.quiet`` for ops that may rely on the filter (see ``silenced``).
+BY_FILTER = "by filter"
 
 try:
     from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
     QUIET = _make_extobj(all="ignore")
     set_fp = _extobj_contextvar.set
     reset_fp = _extobj_contextvar.reset
+    get_fp = _extobj_contextvar.get
 except (ImportError, AttributeError, TypeError):  # another NumPy: the public, slower way
     QUIET = None
 
@@ -25,6 +41,71 @@ except (ImportError, AttributeError, TypeError):  # another NumPy: the public, s
 
     def reset_fp(state):
         state.__exit__(None, None, None)
+
+    def get_fp():
+        return None  # never the trusted state: every forward takes set_fp
+
+# The last NumPy error state and warnings filter list (its first item and its length) found to
+# silence gradstep: an op's check is a few identity tests against these. [3:] remember the last
+# such state found not to, so that a failing check costs no more than this.
+trusted = [object(), object(), -1, None, None, -1]
+
+# Modules whose ops' forwards may rely on the filter (see Op.quiet), and the messages NumPy warns
+# with, as probes for the filters a user may have put in front of gradstep's.
+_OP_MODULES = ("gradstep._ops.arith", "gradstep._ops.elementwise")
+_MESSAGES = tuple(f"{kind} encountered in {ufunc}"
+                  for kind in ("overflow", "divide by zero", "invalid value", "underflow")
+                  for ufunc in ("add", "subtract", "multiply", "divide", "exp", "log", "tanh",
+                                "sqrt", "reciprocal", "power"))
+
+
+def silenced():
+    """Whether a floating-point warning raised now from gradstep's op modules would be dropped:
+    a few identity tests while nothing has changed since the last full check."""
+    filters = warnings.filters
+    if get_fp() is trusted[0] and filters and filters[0] is trusted[1] \
+            and len(filters) == trusted[2]:
+        return True
+    return filter_silences()
+
+
+def filter_silences():
+    """The full check behind ``silenced``: NumPy's error state only warns or ignores, and the
+    first warnings filter that could act on such a warning ignores them all."""
+    state = get_fp()
+    filters = warnings.filters
+    first = filters[0] if filters else None
+    if state is trusted[3] and first is trusted[4] and len(filters) == trusted[5]:
+        return False
+    if state is not None and _state_only_warns() and _filters_ignore_ours(filters):
+        trusted[0:3] = state, first, len(filters)
+        return True
+    trusted[3:6] = state, first, len(filters)
+    return False
+
+
+def _state_only_warns():
+    return all(mode in ("ignore", "warn") for mode in np.geterr().values())
+
+
+def _filters_ignore_ours(filters):
+    """Whether the first filters that match NumPy's warnings from gradstep's op modules ignore
+    them (filters for other categories, modules or messages are passed over, as Python does)."""
+    for item in filters:
+        if not isinstance(item, tuple) or len(item) != 5:
+            return False
+        action, message, category, module, lineno = item
+        if not (isinstance(category, type) and issubclass(RuntimeWarning, category)):
+            continue
+        modules = [name for name in _OP_MODULES if module is None or module.match(name)]
+        messages = [text for text in _MESSAGES if message is None or message.match(text)]
+        if not modules or not messages:
+            continue  # cannot match ours
+        if action != "ignore":
+            return False
+        if lineno == 0 and len(modules) == len(_OP_MODULES) and len(messages) == len(_MESSAGES):
+            return True  # ignores every one of ours
+    return False  # none ignores them: Python's default shows them
 
 
 def quiet(fn):

@@ -14,12 +14,24 @@ def exact_ops(namespace, names=None):
     """Mark Op classes defined in a module's ``namespace`` (all, or those in ``names``) as
     unable to raise floating-point exceptions, so their forward skips the quiet set-up (see
     ``Op.quiet``): data movement, sign and comparison-like ops."""
+    _set_quiet(namespace, names, False)
+
+
+def filtered_ops(namespace, names):
+    """Mark Op classes in ``namespace`` whose forward calls NumPy ufuncs from its own lines only
+    (no NumPy Python-level helper in between), so gradstep's warnings filter can keep them quiet
+    (``Op.quiet = BY_FILTER``; see ``_ops/_fp.py``)."""
+    from ._fp import BY_FILTER
+    _set_quiet(namespace, names, BY_FILTER)
+
+
+def _set_quiet(namespace, names, mode):
     from ..autograd.graph import Op
     module = namespace["__name__"]
     for cls in list(namespace.values()):
         if (isinstance(cls, type) and issubclass(cls, Op) and cls.__module__ == module
                 and (names is None or cls.__name__ in names)):
-            cls.quiet = False
+            cls.quiet = mode
 
 
 # torch's ScalarType names, used in its error messages.

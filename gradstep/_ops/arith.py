@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import exact_ops, inplace, is_tensor, promote_operands, sum_to
+from ._util import exact_ops, filtered_ops, inplace, is_tensor, promote_operands, sum_to
 from ._util import write_out as _out
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
@@ -896,3 +896,5 @@ def _as_tensor_like(value, like):
 
 # Ops that cannot produce inf/nan skip the quiet set-up (see Op.quiet).
 exact_ops(globals(), ("Neg",))
+# Ufunc-only forwards, kept quiet by gradstep's warnings filter where it is in effect.
+filtered_ops(globals(), ("Add", "SubPlain", "Mul", "Div"))

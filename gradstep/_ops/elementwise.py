@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _alloc, _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import (_to, exact_ops, inplace, promote_operands, scalar_array, scalar_type_name,
+from ._util import (_to, exact_ops, filtered_ops, inplace, promote_operands, scalar_array, scalar_type_name,
                     sum_to)
 from ._util import inplace_method as _inplace
 from ._util import write_out as _out
@@ -1075,3 +1075,7 @@ class Methods:
 # Ops that cannot produce inf/nan skip the quiet set-up (see Op.quiet).
 exact_ops(globals(), ("Abs", "Sign", "Relu", "_Rounding", "Clamp", "ClampTensor", "Maximum",
                       "Minimum", "Where"))
+# Ufunc-only forwards, kept quiet by gradstep's warnings filter where it is in effect.
+filtered_ops(globals(), ("Exp", "Exp2", "Expm1", "Log", "Log2", "Log10", "Log1p", "Sqrt", "Rsqrt",
+                         "Square", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
+                         "Tanh", "Sigmoid"))

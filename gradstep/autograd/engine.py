@@ -113,30 +113,32 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 if needed is not None and node not in needed:
                     continue
                 if capture is not None and node in capture:
-                    if node._pre_hooks is not None or node._retained is not None:
+                    if node._slow:
                         grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
                     capture[node].append(grad)
                     if type(node) is AccumulateGrad:
                         continue
-                elif node._pre_hooks is not None or node._retained is not None:
+                elif node._slow:
                     grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
-            elif node._pre_hooks is not None or node._retained is not None:
+            elif node._slow:
                 grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
             if type(node) is AccumulateGrad:
                 if accumulate and (only is None or node in only):
                     _accumulate(node, grad, Tensor, create_graph)
                 continue
+            if create_graph:
+                node._epoch = -2  # saved values come back as Tensors, checked (Node.saved_tensors)
             grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
             if type(grads) is not tuple:
                 grads = (grads,)
-            if node._hooks is not None:
-                _run_node_hooks(node, grads, grad)
-            if not retain_graph:
+            if node._slow:
+                grads = _checked(node, grads, grad)
+            if not retain_graph and (node._saved or node._slow):  # see Node._release
                 node._release()
             for child, g in zip(node._next, grads):
                 if child is None or g is None:
                     continue
-                if g.dtype is not child._dtype or g.shape != child._shape:
+                if g.dtype is not child._dtype:  # an op over mixed dtypes (see Node._slow)
                     g = _fix_grad(g, child, node, node._next.index(child))
                 pending = child._buf
                 if pending is None:
@@ -152,6 +154,20 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     finally:
         grad_mode.state.grad_enabled, grad_mode.state.inference = prev
         reset_fp(fp)
+
+
+def _checked(node, grads, grad):
+    """A node on the careful path (see Node._slow): run its hooks, then cast each gradient to
+    the dtype of what it differentiates and reject a wrong shape."""
+    if node._hooks is not None:
+        _run_node_hooks(node, grads, grad)
+    nxt = node._next
+    out = list(grads)
+    for i, (child, g) in enumerate(zip(nxt, grads)):
+        if child is not None and g is not None and (g.dtype is not child._dtype
+                                                    or g.shape != child._shape):
+            out[i] = _fix_grad(g, child, node, i)
+    return tuple(out)
 
 
 CREATE_GRAPH_CYCLE = (
@@ -171,6 +187,8 @@ def _accumulate(node, grad, Tensor, create_graph):
     variable = node._variable()
     if variable is None:  # the leaf is gone: no one can read its .grad
         return
+    if grad.dtype is not node._dtype or grad.shape != node._shape:
+        grad = _fix_grad(grad, node, None, 0)
     if isinstance(grad, Tensor):
         array = grad._data
     else:
@@ -210,6 +228,8 @@ _STEAL_REFS = 4
 
 
 def _run_tensor_hooks(node, grad, Tensor, create_graph):
+    if node._pre_hooks is None and node._retained is None:
+        return grad
     as_tensor = grad if isinstance(grad, Tensor) else Tensor._make(grad)
     if node._pre_hooks is not None:
         for hook in list(node._pre_hooks.values()):

@@ -10,9 +10,32 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_g
            "is_inference_mode_enabled"]
 
 
+# How many threads have gradient recording off. While none has, an op learns that it should
+# record from this list alone: reading a threading.local costs about as much as a small op's
+# arithmetic. (A thread that ends with recording off leaves the count up: ops then read the
+# thread-local state, which is still right, only slower.)
+off_threads = [0]
+_count_lock = threading.Lock()
+
+
 class _State(threading.local):
-    grad_enabled = True
+    """This thread's grad mode. ``enabled`` is read directly by hot paths (after ``off_threads``);
+    every write goes through ``grad_enabled``, which keeps ``off_threads`` true."""
+
+    enabled = True
     inference = False
+
+    @property
+    def grad_enabled(self):
+        return self.enabled
+
+    @grad_enabled.setter
+    def grad_enabled(self, value):
+        value = bool(value)
+        if value is not self.enabled:
+            with _count_lock:
+                off_threads[0] += -1 if value else 1
+            self.enabled = value
 
 
 state = _State()

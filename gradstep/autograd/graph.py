@@ -13,20 +13,24 @@ functions, so the same formula runs on arrays, or on Tensors when ``create_graph
 answer NumPy's dispatch protocols with gradstep's differentiable ops).
 """
 import itertools
+import warnings as _warnings
 import weakref
 
 from numpy import ndarray as _ndarray
 
 from .. import _tensor  # partially initialised at import time; used at call time only
-from .._ops._fp import QUIET, reset_fp, set_fp
+from .._ops._fp import BY_FILTER, QUIET, get_fp as _get_fp, reset_fp, set_fp, silenced
+from .._ops._fp import trusted as _trusted
 from . import grad_mode
 
 _grad_state = grad_mode.state
+_off_threads = grad_mode.off_threads
 
 __all__ = ["Node", "Op", "AccumulateGrad"]
 
 _FREED = "freed"
 _weakref = weakref.ref
+_new = object.__new__
 _WeakRef = weakref.ReferenceType
 
 # Counts in-place modifications anywhere. A node that saved values at epoch E, read back while
@@ -51,6 +55,7 @@ class Node:
     _next = ()
     _saved = ()
     _versions = ()
+    _slow = True         # the engine runs hooks and checks returned gradients (see below)
     _hooks = None        # hooks on the node: fn(grad_inputs, grad_outputs)
     _pre_hooks = None    # hooks on the output tensor: fn(grad) -> grad or None
     _retained = None     # weakref to a non-leaf tensor that called retain_grad()
@@ -60,6 +65,11 @@ class Node:
     _arrays = ()         # the saved values as arrays
     name_ = None
     _seq = 0
+
+    # ``_slow``: gradstep's own ops (Op) return gradients of the right shape, so the engine only
+    # casts their dtype where it differs (ops over mixed dtypes), until a hook is registered on the
+    # node or its output; any other node (autograd.Function, user-built) always has its hooks run
+    # and its gradients' shapes checked.
 
     def name(self):
         return self.name_ or type(self).__name__
@@ -84,6 +94,7 @@ class Node:
         from ..utils.hooks import RemovableHandle
         if self._hooks is None:
             self._hooks = {}
+        self._slow = True
         handle = RemovableHandle(self._hooks)
         self._hooks[handle.id] = fn
         return handle
@@ -93,6 +104,7 @@ class Node:
         from ..utils.hooks import RemovableHandle
         if self._pre_hooks is None:
             self._pre_hooks = {}
+        self._slow = True
         handle = RemovableHandle(self._pre_hooks)
         self._pre_hooks[handle.id] = lambda g: _first(fn((g,)))
         return handle
@@ -135,9 +147,17 @@ class Node:
 
     @property
     def saved_tensors(self):
-        """The saved values: arrays in a plain backward, Tensors under ``create_graph=True``."""
-        if self._epoch == _epoch[0] and not _grad_state.grad_enabled:
-            return self._arrays  # no in-place op anywhere since they were saved: nothing to check
+        """The saved values: arrays in a plain backward, Tensors under ``create_graph=True``.
+
+        While no in-place op has run anywhere since they were saved (the in-place epoch is
+        unchanged), the arrays need no checks; the engine clears ``_epoch`` of every node it runs
+        under ``create_graph``, which then gets Tensors from the checked path.
+        """
+        if self._epoch == _epoch[0]:
+            return self._arrays
+        return self._checked_saved()
+
+    def _checked_saved(self):
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD)
@@ -159,6 +179,9 @@ class Node:
         return out
 
     def _release(self):
+        """Free the saved values after a backward without retain_graph. The engine calls it on
+        nodes that saved something (an Op subclass that keeps more state saves something too)
+        and on every node on the careful path (``_slow``)."""
         if self._saved:
             self._saved = _FREED
             self._arrays = None
@@ -215,11 +238,14 @@ class Op(Node):
     An op whose output is a view of its first argument's storage (``view``, ``transpose``,
     basic slicing) sets ``is_view = True``; the output then shares that tensor's version counter.
     Forward runs with NumPy's floating-point warnings off (``quiet``), as torch computes inf and
-    nan silently; an op that cannot produce them may set ``quiet = False`` and skip that cost.
+    nan silently; an op that cannot produce them sets ``quiet = False`` and skips that cost, and an
+    op whose forward calls ufuncs from its own lines only sets ``quiet = BY_FILTER``: it is silent
+    through gradstep's warnings filter whenever that filter is in effect (see ``_ops/_fp.py``).
     """
 
     is_view = False
     quiet = True
+    _slow = False
 
     @staticmethod
     def forward(ctx, *args):
@@ -251,12 +277,13 @@ class Op(Node):
             else:
                 arrays.append(a)
                 needs.append(False)
-        if requires_grad and _grad_state.grad_enabled:
+        if requires_grad and (not _off_threads[0] or _grad_state.enabled):
             ctx = cls()
             ctx.needs_input_grad = tuple(needs)
         else:
             ctx = NO_GRAD_CTX
-        if cls.quiet:
+        quiet = cls.quiet
+        if quiet and not (quiet is BY_FILTER and silenced()):
             token = set_fp(QUIET)
             try:
                 data = cls.forward(ctx, *arrays)
@@ -269,17 +296,20 @@ class Op(Node):
         ctx._next = tuple([a._edge() if r else None for a, r in zip(args, needs)])
         return _record(ctx, data, args, arrays)
 
-    # The one- and two-tensor cases are most ops: they skip the general loop above.
+    # The one- and two-tensor cases are most ops: they skip the general loop above, and finish
+    # the node themselves for the usual saved values (an input, or the output of a unary op).
     @classmethod
     def apply1(cls, a):
         """``apply`` for an op of one Tensor argument."""
         x = a._data
-        if a._requires_grad and _grad_state.grad_enabled:
+        if a._requires_grad and (not _off_threads[0] or _grad_state.enabled):
             ctx = cls()
             ctx.needs_input_grad = _ONE
         else:
             ctx = NO_GRAD_CTX
-        if cls.quiet:
+        quiet = cls.quiet
+        if quiet and not (quiet is BY_FILTER and _get_fp() is _trusted[0] and _warnings.filters
+                          and _warnings.filters[0] is _trusted[1] or silenced()):
             token = set_fp(QUIET)
             try:
                 data = cls.forward(ctx, x)
@@ -290,7 +320,33 @@ class Op(Node):
         if ctx is NO_GRAD_CTX:
             return _no_grad_output(cls, data, a)
         ctx._next = (a._grad_fn or a._acc or a._edge(),)
-        return _record(ctx, data, (a,), (x,))
+        if cls.is_view or type(data) is not _ndarray:
+            return _record(ctx, data, (a,), (x,))
+        ctx._seq = next_seq()  # after _next: a leaf's accumulator made there must come first
+        out = _new(_tensor.Tensor)  # Tensor._make, inlined: the hottest path there is
+        out._data = data
+        out._requires_grad = True
+        out._grad_fn = ctx
+        ctx._shape = data.shape
+        ctx._dtype = data.dtype
+        saved = ctx._saved
+        if saved:
+            ctx._epoch = _epoch[0]
+            ctx._arrays = saved
+            if len(saved) != 1:
+                ctx._resolve_saved((a,), (x,), data, out)
+            elif saved[0] is data:  # the output (held weakly: strongly it would be a cycle)
+                ctx._saved = (_weakref(out),)
+                ctx._versions = _VERSION_ZERO
+            elif saved[0] is x:
+                ctx._saved = (a,)
+                base = a._base
+                ctx._versions = ((a if base is None else base)._ver,)
+            else:
+                ctx._resolve_saved((a,), (x,), data, out)
+        if _anomaly_state.enabled:
+            _note_creation(ctx)
+        return out
 
     @classmethod
     def apply2(cls, a, b):
@@ -302,12 +358,14 @@ class Op(Node):
         else:
             ra, rb = a._requires_grad, False
             y = b
-        if (ra or rb) and _grad_state.grad_enabled:
+        if (ra or rb) and (not _off_threads[0] or _grad_state.enabled):
             ctx = cls()
             ctx.needs_input_grad = (ra, rb)
         else:
             ctx = NO_GRAD_CTX
-        if cls.quiet:
+        quiet = cls.quiet
+        if quiet and not (quiet is BY_FILTER and _get_fp() is _trusted[0] and _warnings.filters
+                          and _warnings.filters[0] is _trusted[1] or silenced()):
             token = set_fp(QUIET)
             try:
                 data = cls.forward(ctx, x, y)
@@ -319,7 +377,38 @@ class Op(Node):
             return _no_grad_output(cls, data, a)
         ctx._next = ((a._grad_fn or a._acc or a._edge()) if ra else None,
                      (b._grad_fn or b._acc or b._edge()) if rb else None)
-        return _record(ctx, data, (a, b), (x, y))
+        if cls.is_view or type(data) is not _ndarray:
+            return _record(ctx, data, (a, b), (x, y))
+        ctx._seq = next_seq()
+        out = _new(_tensor.Tensor)
+        out._data = data
+        out._requires_grad = True
+        out._grad_fn = ctx
+        ctx._shape = data.shape
+        ctx._dtype = data.dtype
+        saved = ctx._saved
+        if saved:
+            ctx._epoch = _epoch[0]
+            ctx._arrays = saved
+            if len(saved) == 2 and data is not saved[0] and data is not saved[1]:
+                # inputs and constants: y is b's array when b is a Tensor, b itself otherwise
+                s, t = saved
+                versions = [None, None]
+                if s is not None and (s is x or s is y and y is not b):
+                    s = a if s is x else b
+                    base = s._base
+                    versions[0] = (s if base is None else base)._ver
+                if t is not None and (t is y and y is not b or t is x):
+                    t = b if t is y else a
+                    base = t._base
+                    versions[1] = (t if base is None else base)._ver
+                ctx._saved = (s, t)
+                ctx._versions = versions
+            else:
+                ctx._resolve_saved((a, b), (x, y), data, out)
+        if _anomaly_state.enabled:
+            _note_creation(ctx)
+        return out
 
 
 def _record(ctx, data, args, arrays):
@@ -346,9 +435,14 @@ def _record(ctx, data, args, arrays):
         else:
             ctx._resolve_saved(args, arrays, data, out)
     if _anomaly_state.enabled:
-        import traceback
-        ctx._anomaly_trace = "".join(traceback.format_stack()[:-3])
+        _note_creation(ctx)
     return out
+
+
+def _note_creation(ctx):
+    """Anomaly mode: keep the forward traceback, to name the op whose backward fails."""
+    import traceback
+    ctx._anomaly_trace = "".join(traceback.format_stack()[:-3])
 
 
 def _no_grad_output(cls, data, first):
@@ -368,6 +462,7 @@ class _AnomalyState:
 
 # Shared with the engine and anomaly_mode: whether forward records creation tracebacks.
 _anomaly_state = _AnomalyState()
+_anomaly_state.enabled = False  # on the instance: read on every op, faster than a class default
 
 
 class AccumulateGrad(Node):
@@ -376,6 +471,8 @@ class AccumulateGrad(Node):
     The leaf keeps its accumulator (so leaf hooks live as long as the tensor); the accumulator
     refers back weakly, so the pair is no reference cycle.
     """
+
+    _slow = False
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
