@@ -23,21 +23,22 @@ def _shape(x):
 
 
 class Add(Op):
-    """z = x + alpha * y;  dz/dx = 1,  dz/dy = alpha."""
+    """z = x + y;  dz/dx = 1,  dz/dy = 1."""
     name_ = "AddBackward0"
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (_shape(x), _shape(y))
         return x + y
 
     @staticmethod
     def backward(ctx, grad):
-        sx, sy = ctx.shapes
-        need_x, need_y = ctx.needs_input_grad
+        # an input that needs a gradient has an edge, whose shape is the input's
+        x_node, y_node = ctx._next
         shape = grad.shape  # broadcasting is rare: test before calling sum_to
-        return ((grad if shape == sx else sum_to(grad, sx)) if need_x else None,
-                (grad if shape == sy else sum_to(grad, sy)) if need_y else None)
+        return (None if x_node is None else
+                grad if shape == x_node._shape else sum_to(grad, x_node._shape),
+                None if y_node is None else
+                grad if shape == y_node._shape else sum_to(grad, y_node._shape))
 
 
 class AddScaled(Op):
@@ -79,14 +80,15 @@ class SubPlain(Op):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (_shape(x), _shape(y))
         return x - y
 
     @staticmethod
     def backward(ctx, grad):
-        sx, sy = ctx.shapes
-        need_x, need_y = ctx.needs_input_grad
-        return (sum_to(grad, sx) if need_x else None), (sum_to(-grad, sy) if need_y else None)
+        x_node, y_node = ctx._next  # see Add.backward
+        shape = grad.shape
+        return (None if x_node is None else
+                grad if shape == x_node._shape else sum_to(grad, x_node._shape),
+                None if y_node is None else sum_to(-grad, y_node._shape))
 
 
 class Rsub(Op):
@@ -119,17 +121,18 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        need_x, need_y = ctx.needs_input_grad
-        # only what the needed gradients use was saved; their shapes are the edges' shapes
+        # only what the needed gradients use was saved; an input that needs one has an edge,
+        # whose shape is the input's
+        x_node, y_node = ctx._next
         gx = gy = None
-        if need_x:
+        if x_node is not None:
             gx = grad * y
-            if gx.shape != ctx._next[0]._shape:
-                gx = sum_to(gx, ctx._next[0]._shape)
-        if need_y:
+            if gx.shape != x_node._shape:
+                gx = sum_to(gx, x_node._shape)
+        if y_node is not None:
             gy = grad * x
-            if gy.shape != ctx._next[1]._shape:
-                gy = sum_to(gy, ctx._next[1]._shape)
+            if gy.shape != y_node._shape:
+                gy = sum_to(gy, y_node._shape)
         return gx, gy
 
 
@@ -146,9 +149,14 @@ class Div(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        need_x, need_y = ctx.needs_input_grad
-        gx = sum_to(grad / y, ctx._next[0]._shape) if need_x else None
-        gy = sum_to(-grad * x / (y * y), _shape(y)) if need_y else None
+        x_node, y_node = ctx._next  # see Mul.backward
+        gx = gy = None
+        if x_node is not None:
+            gx = grad / y
+            if gx.shape != x_node._shape:
+                gx = sum_to(gx, x_node._shape)
+        if y_node is not None:
+            gy = sum_to(-grad * x / (y * y), y_node._shape)
         return gx, gy
 
 
@@ -520,6 +528,8 @@ def _float_result(a, b):
 # faster than array-with-Python-float, which matters for tiny tensors. Read-only, bounded; one
 # table per dtype character (hashing a NumPy dtype itself is slow).
 _SCALARS = {}
+_FLOAT32 = np.dtype(np.float32)
+_FLOAT32_SCALARS = _SCALARS.setdefault(_FLOAT32.char, {})
 
 
 def _scalar(value, dtype):
@@ -558,22 +568,27 @@ def _binary(op, a, b):
 
 def _operator(op, fallback=None, kinds="biuf"):
     """``Tensor.__mul__`` and kin, with the common cases inlined, as operators are the most called
-    functions in a training step: two tensors of one dtype (of ``kinds``), or a float tensor and a
-    Python number. Everything else goes to ``fallback(self, other)`` (default: ``_binary``)."""
+    functions in a training step: a float tensor and a Python number, or two tensors of one dtype
+    (of ``kinds``). Everything else goes to ``fallback(self, other)`` (default: ``_binary``)."""
     apply2 = op.apply2
+    any_kind = kinds == "biuf"
     if fallback is None:
         def fallback(self, other):
             return _binary(op, self, other)
 
     def method(self, other):
-        if isinstance(other, _tensor.Tensor):
+        kind = type(other)
+        if kind is float or kind is int:
             dtype = self._data.dtype
-            if dtype is other._data.dtype and dtype.kind in kinds:
-                return apply2(self, other)
-        elif type(other) is float or type(other) is int:
-            dtype = self._data.dtype
+            if dtype is _FLOAT32:  # the default dtype: its own table, no dtype hashing
+                scalar = _FLOAT32_SCALARS.get(other)
+                return apply2(self, _scalar(other, dtype) if scalar is None else scalar)
             if dtype.kind == "f":
                 return apply2(self, _scalar(other, dtype))
+        elif kind is _tensor.Tensor or isinstance(other, _tensor.Tensor):
+            dtype = self._data.dtype
+            if dtype is other._data.dtype and (any_kind or dtype.kind in kinds):
+                return apply2(self, other)
         return fallback(self, other)
     return method
 

@@ -308,8 +308,9 @@ class Op(Node):
         else:
             ctx = NO_GRAD_CTX
         quiet = cls.quiet
-        if quiet and not (quiet is BY_FILTER and _get_fp() is _trusted[0] and _warnings.filters
-                          and _warnings.filters[0] is _trusted[1] or silenced()):
+        if quiet and not (quiet is BY_FILTER and _get_fp() is _trusted[0]
+                          and (filters := _warnings.filters) and filters[0] is _trusted[1]
+                          or silenced()):
             token = set_fp(QUIET)
             try:
                 data = cls.forward(ctx, x)
@@ -364,8 +365,9 @@ class Op(Node):
         else:
             ctx = NO_GRAD_CTX
         quiet = cls.quiet
-        if quiet and not (quiet is BY_FILTER and _get_fp() is _trusted[0] and _warnings.filters
-                          and _warnings.filters[0] is _trusted[1] or silenced()):
+        if quiet and not (quiet is BY_FILTER and _get_fp() is _trusted[0]
+                          and (filters := _warnings.filters) and filters[0] is _trusted[1]
+                          or silenced()):
             token = set_fp(QUIET)
             try:
                 data = cls.forward(ctx, x, y)
