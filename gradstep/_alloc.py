@@ -16,12 +16,13 @@ threads never hand out the same buffer. At most ``_KEEP`` buffers per (shape, dt
 ``_MIN_BYTES`` are plain ``np.empty`` (malloc recycles those itself). A buffer holds garbage when
 handed out. ``empty_cache()`` drops every free buffer (the role of ``torch.cuda.empty_cache``).
 """
+import functools
 import sys
 import threading
 
 import numpy as np
 
-__all__ = ["empty", "is_pooled", "empty_cache", "matmul"]
+__all__ = ["empty", "is_pooled", "empty_cache", "matmul", "ones"]
 
 _MIN_BYTES = 1 << 17   # glibc's default mmap threshold
 _CAP_BYTES = 256 << 20
@@ -35,7 +36,7 @@ _FREE_REFS = 3
 
 class _Pool(threading.local):
     def __init__(self):
-        self.buckets = {}   # (shape, dtype char) -> [array, ...]; insertion order: LRU first
+        self.buckets = {}   # (shape, dtype) -> [array, ...]; insertion order: LRU first
         self.ids = set()    # id() of every pooled array (alive: the pool holds it)
         self.nbytes = 0
 
@@ -46,7 +47,21 @@ _pool = _Pool()
 def empty(shape, dtype):
     """An uninitialised C-contiguous array of ``shape`` (a tuple) and ``dtype``, reusing a free
     pooled buffer when the array is large."""
-    dtype = np.dtype(dtype)
+    if type(shape) is tuple and isinstance(dtype, np.dtype):
+        # the hot case, a free buffer of a shape seen before: a dict look-up and refcounts
+        buckets = _pool.buckets
+        key = (shape, dtype)
+        bucket = buckets.get(key)
+        if bucket is not None:
+            for buf in bucket:
+                if _getrefcount(buf) == _FREE_REFS:
+                    del buckets[key]
+                    buckets[key] = bucket  # most recently used now
+                    return buf
+    return _empty(shape, np.dtype(dtype))
+
+
+def _empty(shape, dtype):
     count = 1
     for n in shape:
         count *= n
@@ -54,7 +69,7 @@ def empty(shape, dtype):
     if nbytes < _MIN_BYTES or nbytes > _CAP_BYTES:
         return np.empty(shape, dtype)
     pool = _pool
-    key = (tuple(shape), dtype.char)
+    key = (tuple(shape), dtype)
     bucket = pool.buckets.pop(key, None)
     if bucket is None:
         bucket = []
@@ -106,12 +121,26 @@ def empty_cache():
             del pool.buckets[key]
 
 
+@functools.lru_cache(maxsize=64)
+def ones(n, dtype):
+    """A read-only vector of ``n`` ones, made once: BLAS sums the rows of a matrix ``g`` as the
+    product ``ones @ g`` (gemv), faster than NumPy's reduction over a short axis."""
+    vector = np.ones(n, dtype)
+    vector.flags.writeable = False
+    return vector
+
+
 def matmul(a, b):
     """``a @ b`` written into a pooled buffer when both are NumPy float arrays of one dtype and
     rank (2-D, or batches of the same shape): a large product in a hot op's forward or backward.
     Anything else (Tensors under ``create_graph``, broadcast batches) is plain ``a @ b``."""
-    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == b.ndim >= 2 \
-            and a.dtype == b.dtype and a.dtype.kind == "f" and a.shape[-1] == b.shape[-2] \
-            and a.shape[:-2] == b.shape[:-2]:
-        return np.matmul(a, b, out=empty(a.shape[:-1] + b.shape[-1:], a.dtype))
+    if type(a) is np.ndarray and type(b) is np.ndarray:
+        dtype = a.dtype
+        if dtype == b.dtype and dtype.kind == "f":
+            sa, sb = a.shape, b.shape
+            if len(sa) == len(sb) == 2:
+                if sa[1] == sb[0]:
+                    return np.matmul(a, b, out=empty((sa[0], sb[1]), dtype))
+            elif len(sa) == len(sb) > 2 and sa[-1] == sb[-2] and sa[:-2] == sb[:-2]:
+                return np.matmul(a, b, out=empty(sa[:-1] + sb[-1:], dtype))
     return a @ b

@@ -24,6 +24,25 @@ def test_a_free_buffer_is_handed_out_again():
     assert b.ctypes.data == address and _alloc.is_pooled(b)
 
 
+@pytest.mark.parametrize("shape,dtype", [(list(BIG), np.float32), (BIG, "float32"),
+                                         (BIG, np.dtype(np.float32)), (BIG, float)])
+def test_any_spelling_of_shape_and_dtype(shape, dtype):
+    a = _alloc.empty(shape, dtype)
+    assert a.shape == BIG and a.dtype == np.dtype(dtype) and a.flags.c_contiguous
+    address = a.ctypes.data
+    del a
+    b = _alloc.empty(tuple(shape), np.dtype(dtype))
+    assert b.ctypes.data == address and _alloc.is_pooled(b)
+
+
+def test_byte_order_is_part_of_the_key():
+    a = _alloc.empty(BIG, np.dtype("<f4"))
+    address = a.ctypes.data
+    del a
+    b = _alloc.empty(BIG, np.dtype(">f4"))
+    assert b.dtype == np.dtype(">f4") and b.ctypes.data != address
+
+
 @pytest.mark.parametrize("holder", [
     lambda a: a,                                 # the array itself
     lambda a: a[1:],                             # a view of it
@@ -110,5 +129,14 @@ def test_at_most_keep_buffers_per_shape_and_least_recently_used_shapes_go_first(
     for rows in range(300, 340):  # 40 more shapes of ~300 KiB: more than the cap holds
         _alloc.empty((rows, 256), np.float32)
     assert _alloc._pool.nbytes <= 4 << 20
-    assert ((256, 256), "f") not in _alloc._pool.buckets  # the oldest shape was forgotten
-    assert ((339, 256), "f") in _alloc._pool.buckets
+    f32 = np.dtype(np.float32)
+    assert ((256, 256), f32) not in _alloc._pool.buckets  # the oldest shape was forgotten
+    assert ((339, 256), f32) in _alloc._pool.buckets
+
+
+def test_ones_is_a_cached_read_only_vector():
+    v = _alloc.ones(5, np.dtype(np.float32))
+    assert v is _alloc.ones(5, np.dtype(np.float32)) and v.dtype == np.float32
+    assert v.tolist() == [1.0] * 5 and not v.flags.writeable
+    with pytest.raises(ValueError):
+        v[0] = 2.0

@@ -39,6 +39,8 @@ LINEAR_CASES = [
     ((2, 5, 3), (4, 3), (5, 4)),   # a bias broadcast over the output
     ((2, 3), (4, 3), ()),          # a 0-dim bias
     ((2, 3), (3,), None),          # a 1-D weight: a matrix-vector product
+    ((1, 3), (4, 3), (4,)),        # a batch of one: the bias gradient is that row
+    ((64, 3), (4, 3), (4,)),       # many rows to sum for the bias gradient
 ]
 
 
@@ -66,6 +68,13 @@ def test_linear_double_backward():
         gx, gw = lib.autograd.grad((y * y).sum(), (x, w), create_graph=True)
         return (gx * gx).sum() + (gw ** 3).sum()
     compare(fn, rand(2, 5, 3), rand(4, 3, seed=1), rand(4, seed=2))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_linear_non_contiguous_upstream_gradient(dtype):
+    # the transpose hands linear's backward a non-contiguous gradient
+    compare(lambda lib, x, w, b: F(lib).linear(x, w, b).t(), rand(6, 3, dtype=dtype),
+            rand(4, 3, dtype=dtype, seed=1), rand(4, dtype=dtype, seed=2))
 
 
 def test_linear_integer():

@@ -147,6 +147,16 @@ for (sname, (xs, ts)), weight, ignore, ls in itertools.product(
             F(lib).log_softmax(x, 1 if x.dim() > 1 else 0),
             t, weight=const(lib, None if w is None else w.astype(x.detach().numpy().dtype)),
             reduction=r, **kw))(weight, ignore_kw), (randn(*xs), t))
+# every target a counted class, no weight (the fast path): ignore_index that no target can
+# match, negative or past the classes; Long and Byte targets
+for (sname, (xs, ts)), ignore, ls, tdtype in itertools.product(
+        SHAPES.items(), (-100, -1, 3), (0.0, 0.2), (np.int64, np.uint8)):
+    if tdtype == np.uint8 and len(xs) > 2:  # torch takes Byte targets for (C) and (N, C) only
+        continue
+    CASES[f"ce_{sname}_all_counted_ig{ignore}_ls{ls}_{np.dtype(tdtype).name}"] = (
+        (lambda ig, ls: lambda lib, x, t, r: F(lib).cross_entropy(
+            x, t, ignore_index=ig, reduction=r, label_smoothing=ls))(ignore, ls),
+        (randn(*xs) * 2, classes(3, *ts).astype(tdtype)))
 for (sname, (xs, _)), weight, ls in itertools.product(
         (("1d", SHAPES["1d"]), ("2d", SHAPES["2d"]), ("4d", SHAPES["4d"])), (None, W3),
         (0.0, 0.3)):
@@ -340,6 +350,10 @@ ERRORS = [
     ("ce negative", lambda lib: F(lib).cross_entropy(lib.tensor(X), lib.full((4,), -1))),
     ("ce 3d target", lambda lib: F(lib).cross_entropy(lib.randn(2, 3, 4),
                                                       lib.zeros(2, 5, dtype=lib.long))),
+    ("ce 3d byte target", lambda lib: F(lib).cross_entropy(lib.randn(2, 3, 4),
+                                                           lib.zeros(2, 4, dtype=lib.uint8))),
+    ("nll 4d byte target", lambda lib: F(lib).nll_loss(lib.randn(2, 3, 4, 5),
+                                                       lib.zeros(2, 4, 5, dtype=lib.uint8))),
     ("ce weight", lambda lib: F(lib).cross_entropy(lib.tensor(X), lib.zeros(4, dtype=lib.long),
                                                    weight=lib.ones(4))),
     ("ce prob weight", lambda lib: F(lib).cross_entropy(lib.tensor(X), lib.rand(4, 3),

@@ -313,6 +313,32 @@ def _named_dupes(lib, fn, **kwargs):
     return names(getattr(m, fn)(**kwargs))
 
 
+def _parameters_order(lib):
+    """parameters(): named_parameters' order and de-duplication, and a named_modules override
+    (in a child too) still decides which modules are walked."""
+    nn = lib.nn
+
+    class Own(nn.Module):
+        def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+            yield prefix, self
+
+    m = nn.Module()
+    m.one = defs(lib).Shared()
+    m.register_module("gap", None)
+    m.two = m.one
+    m.three = defs(lib).Lin(2, 3)
+    name = {id(p): n for n, p in m.named_parameters(remove_duplicate=False)}
+    plain = [name[id(p)] for p in m.parameters()]
+    m.own = Own()
+    m.own.inner = defs(lib).Lin(3, 1)
+    m.own.q = nn.Parameter(lib.zeros(1))
+    m.own.r = m.own.q
+    name = {id(p): n for n, p in m.named_parameters(remove_duplicate=False)}
+    return (plain, [name[id(p)] for p in m.parameters()],
+            [name[id(p)] for p in m.one.parameters()],
+            len(list(m.three.parameters(recurse=False))), len(list(m.own.parameters())))
+
+
 def _metadata(lib):
     m = lib.nn.Module()
     m.inner = defs(lib).Versioned()
@@ -769,6 +795,7 @@ CASES = {
     "named_buffers keep dupes": lambda lib: _named_dupes(lib, "named_buffers",
                                                          remove_duplicate=False),
     "parameters": lambda lib: list(net(lib).parameters()),
+    "parameters order": _parameters_order,
     "buffers": lambda lib: list(net(lib).buffers()),
     # state dict
     "state_dict": lambda lib: _state(lib, net(lib)),

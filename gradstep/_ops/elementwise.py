@@ -549,9 +549,10 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        # ~(out <= 0), not out > 0: torch passes the gradient through NaN outputs. A multiply by
-        # the mask, not np.where, which is 15x slower on a random mask (branch mispredictions).
-        mask = ~(out <= 0)
+        # out != 0, not out > 0: torch passes the gradient through NaN outputs (an output is
+        # >= 0 or NaN, so this is the same mask in one pass). A multiply by the mask, not
+        # np.where, which is 15x slower on a random mask (branch mispredictions).
+        mask = out != 0
         if type(grad) is np.ndarray and grad.shape == out.shape and grad.dtype.kind == "f":
             return np.multiply(grad, mask, out=_alloc.empty(grad.shape, grad.dtype))
         return grad * mask

@@ -193,7 +193,7 @@ def _accumulate(node, grad, Tensor, create_graph):
         array = grad._data
     else:
         array = grad
-    current = variable.grad
+    current = variable._grad  # a leaf's: no property, the checks above suffice
     if current is None:
         if create_graph and isinstance(grad, Tensor):
             variable.grad = grad
@@ -202,14 +202,14 @@ def _accumulate(node, grad, Tensor, create_graph):
             if slot is not None and slot.shape == array.shape and slot.dtype == array.dtype:
                 # an optimizer keeps this leaf's gradient in its flat buffer: write it there
                 np.copyto(slot, array)
-                variable.grad = Tensor._make(slot)
+                variable._grad = Tensor._make(slot)
                 array = None
             elif not isinstance(array, np.ndarray) or array.base is not None \
                     or sys.getrefcount(array) > _STEAL_REFS + is_pooled(array) \
                     or not array.flags.writeable:
                 array = array.copy()
             if array is not None:
-                variable.grad = Tensor._make(array)
+                variable._grad = Tensor._make(array)
     elif create_graph or grad_mode.state.grad_enabled:
         variable.grad = current + (grad if isinstance(grad, Tensor) else Tensor._make(array))
     else:

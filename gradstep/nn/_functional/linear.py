@@ -26,9 +26,10 @@ class _Linear(Op):
     @staticmethod
     def forward(ctx, x, w, b=None):
         x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-        if x2.dtype == w.dtype and x2.dtype.kind == "f":
+        dtype = x2.dtype
+        if dtype == w.dtype and dtype.kind == "f":
             # a large output (the logits of a language model) reuses a buffer: no page faults
-            out = np.matmul(x2, w.T, out=_alloc.empty((x2.shape[0], w.shape[0]), x2.dtype))
+            out = np.matmul(x2, w.T, out=_alloc.empty((x2.shape[0], w.shape[0]), dtype))
         else:
             out = x2 @ w.T
         if b is not None:
@@ -39,8 +40,9 @@ class _Linear(Op):
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w)
             ctx.b_shape = None if b is None else b.shape
-        return out if out.ndim == x.ndim and out.shape[:-1] == x.shape[:-1] \
-            else out.reshape(x.shape[:-1] + (w.shape[0],))
+        if x2 is x or out.ndim == x.ndim and out.shape[:-1] == x.shape[:-1]:
+            return out
+        return out.reshape(x.shape[:-1] + (w.shape[0],))
 
     @staticmethod
     def backward(ctx, grad):
@@ -54,10 +56,21 @@ class _Linear(Op):
                 gx = np.reshape(gx, x.shape)
         if needs[1]:
             x2 = x if x.ndim == 2 else np.reshape(x, (-1, x.shape[-1]))
-            gw = _alloc.matmul(np.transpose(g2), x2)
+            gw = _alloc.matmul(g2.T, x2)
         if len(needs) > 2 and needs[2]:
-            gb = np.sum(g2, axis=0) if len(ctx.b_shape) == 1 else sum_to(grad, ctx.b_shape)
+            gb = _sum_rows(g2) if len(ctx.b_shape) == 1 else sum_to(grad, ctx.b_shape)
         return gx, gw, gb
+
+
+def _sum_rows(g):
+    """``g.sum(0)``. On a contiguous float array, ``ones @ g``: BLAS's gemv reads ``g`` once at
+    twice the speed of ``np.add.reduce`` (the same sums, added in another order); the
+    dispatching ``np.sum`` on a Tensor (``create_graph``)."""
+    if type(g) is not np.ndarray:
+        return np.sum(g, axis=0)
+    if g.dtype.kind == "f" and g.flags.c_contiguous and g.shape[0] > 1:
+        return np.matmul(_alloc.ones(g.shape[0], g.dtype), g)
+    return np.add.reduce(g, axis=0)
 
 
 class _LinearView(_Linear):

@@ -255,9 +255,13 @@ class Module:
         self.add_module(name, module)
 
     def __getattr__(self, name):
-        # only reached when normal lookup fails: look in the three registries
+        # only reached when normal lookup fails: look in the three registries (parameters first:
+        # forward reads self.weight on every call)
         d = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
+        registry = d.get("_parameters")
+        if registry is not None and name in registry:
+            return registry[name]
+        for registry in ("_buffers", "_modules"):
             if registry in d and name in d[registry]:
                 return d[registry][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
@@ -422,8 +426,38 @@ class Module:
 
     def parameters(self, recurse=True):
         """Yield every parameter (what an optimizer is built from)."""
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
+        modules = self._plain_preorder() if recurse else [self]
+        if modules is None or type(self).named_parameters is not Module.named_parameters:
+            for _, param in self.named_parameters(recurse=recurse):
+                yield param
+            return
+        # named_parameters' order and de-duplication, without building the dotted names: a
+        # training loop calls this every step (zero_grad, the optimizer, the benchmark's reset)
+        seen = set()
+        for module in modules:
+            for param in module._parameters.values():
+                if param is not None and id(param) not in seen:
+                    seen.add(id(param))
+                    yield param
+
+    def _plain_preorder(self):
+        """``named_modules()``'s modules, in its order, as a list built without recursion or
+        names; None when some module overrides ``named_modules`` (then only it knows)."""
+        out = []
+        memo = set()
+        stack = [self]
+        while stack:
+            module = stack.pop()
+            if module in memo:
+                continue
+            if type(module).named_modules is not _NAMED_MODULES:
+                return None
+            memo.add(module)
+            out.append(module)
+            children = module._modules
+            if children:
+                stack.extend(reversed([m for m in children.values() if m is not None]))
+        return out
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
         """Yield ``(dotted name, buffer)``."""
@@ -877,6 +911,9 @@ class Module:
                      "_forward_hooks_always_called"):
             self.__dict__.setdefault(name, {})
         self.__dict__.setdefault("_non_persistent_buffers_set", set())
+
+
+_NAMED_MODULES = Module.named_modules
 
 
 def _insert(hooks, key, hook, prepend):
