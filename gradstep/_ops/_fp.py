@@ -45,10 +45,12 @@ except (ImportError, AttributeError, TypeError):  # another NumPy: the public, s
     def get_fp():
         return None  # never the trusted state: every forward takes set_fp
 
-# The last NumPy error state and warnings filter list (its first item and its length) found to
-# silence gradstep: an op's check is a few identity tests against these. [3:] remember the last
-# such state found not to, so that a failing check costs no more than this.
-trusted = [object(), object(), -1, None, None, -1]
+# The last NumPy error state and first warnings filter found to silence gradstep: an op's check
+# is two identity tests against these. [2:] remember the last pair found not to, so that a failing
+# check costs no more than this. Python's warnings API changes the first item whenever it adds a
+# filter in front (or resets the list); only editing ``warnings.filters`` below its first item by
+# hand goes unnoticed.
+trusted = [object(), object(), None, None]
 
 # Modules whose ops' forwards may rely on the filter (see Op.quiet), and the messages NumPy warns
 # with, as probes for the filters a user may have put in front of gradstep's.
@@ -61,10 +63,10 @@ _MESSAGES = tuple(f"{kind} encountered in {ufunc}"
 
 def silenced():
     """Whether a floating-point warning raised now from gradstep's op modules would be dropped:
-    a few identity tests while nothing has changed since the last full check."""
+    two identity tests while nothing has changed since the last full check (Op.apply1 and apply2
+    inline them)."""
     filters = warnings.filters
-    if get_fp() is trusted[0] and filters and filters[0] is trusted[1] \
-            and len(filters) == trusted[2]:
+    if get_fp() is trusted[0] and filters and filters[0] is trusted[1]:
         return True
     return filter_silences()
 
@@ -75,12 +77,12 @@ def filter_silences():
     state = get_fp()
     filters = warnings.filters
     first = filters[0] if filters else None
-    if state is trusted[3] and first is trusted[4] and len(filters) == trusted[5]:
+    if state is trusted[2] and first is trusted[3]:
         return False
     if state is not None and _state_only_warns() and _filters_ignore_ours(filters):
-        trusted[0:3] = state, first, len(filters)
+        trusted[0:2] = state, first
         return True
-    trusted[3:6] = state, first, len(filters)
+    trusted[2:4] = state, first
     return False
 
 

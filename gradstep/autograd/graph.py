@@ -255,8 +255,10 @@ class Op(Node):
     def backward(ctx, grad):
         raise NotImplementedError
 
-    # apply, apply1 and apply2 repeat a few lines (the quiet call, the recording) rather than
-    # share a helper: per-op overhead is a benchmarked number, and a Python call costs ~60 ns.
+    # apply, apply1 and apply2 repeat lines (the grad-mode test, the quiet check and call, and in
+    # apply1/apply2 the node's finishing, which _record does for the rest) rather than share
+    # helpers: per-op overhead is a benchmarked number, and a Python call costs ~60 ns, about as
+    # much as the whole quiet check it would wrap.
     @classmethod
     def apply(cls, *args):
         """Run forward on the arrays of ``args`` and record a node when a gradient is needed."""
