@@ -773,3 +773,29 @@ def test_create_graph_warning_text_is_torchs():
                           check=True).stdout.strip()
     from gradstep.autograd.engine import CREATE_GRAPH_CYCLE
     assert text == CREATE_GRAPH_CYCLE
+
+
+# Ops that save their output, on 0-d inputs: NumPy returns a scalar there, which the recorded
+# output wraps; the saved output must still be that output (differentiable), not a constant.
+ZERO_DIM_SAVED_OUTPUT = {
+    "exp": lambda L, x: x.exp(),
+    "tanh": lambda L, x: x.tanh(),
+    "sigmoid": lambda L, x: x.sigmoid(),
+    "sqrt": lambda L, x: x.sqrt(),
+    "rsqrt": lambda L, x: x.rsqrt(),
+    "rpow": lambda L, x: 2.0 ** x,
+    "rpow_of_sum": lambda L, x: 2.0 ** (x * L.ones(3, dtype=L.float64)).sum(),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ZERO_DIM_SAVED_OUTPUT))
+def test_second_derivative_through_a_zero_dim_saved_output(case):
+    import torch
+    results = []
+    for lib in (gradstep, torch):
+        x = lib.tensor(0.7, dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(ZERO_DIM_SAVED_OUTPUT[case](lib, x), x, create_graph=True)
+        (gg,) = lib.autograd.grad(g, x)
+        results.append((g.requires_grad, float(g), float(gg)))
+    assert results[0][0] == results[1][0] is True
+    np.testing.assert_allclose(results[0][1:], results[1][1:], rtol=1e-12)

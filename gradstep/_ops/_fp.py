@@ -8,13 +8,13 @@ gradstep silent:
   variable directly (about 0.1 us a call against 1 us for ``np.errstate``), never through
   ``np.seterr``, which would change the user's own NumPy state. Backward and most op forwards run
   this way.
-- ``filter_silences()``: gradstep's import puts an "ignore RuntimeWarning from gradstep's modules"
+- ``silenced()``: gradstep's import puts an "ignore RuntimeWarning from gradstep's modules"
   filter first in ``warnings.filters``. NumPy attributes a warning to the Python line that called
   the ufunc, so while that filter (or another that ignores them) is still first, and NumPy's error
   state only warns or ignores (no "raise", "call" or "print"), a forward that calls ufuncs from
   gradstep's own lines is silent without setting anything. The hottest elementwise ops use this
-  check (``Op.warns_here``) and fall back to ``set_fp`` whenever it fails: a filter a user or
-  test runner puts in front, ``np.seterr(all="raise")``, ``np.errstate(...)``.
+  check (``Op.quiet = BY_FILTER``) and fall back to ``set_fp`` whenever it fails: a filter a user
+  or test runner puts in front, ``np.seterr(all="raise")``, ``np.errstate(...)``.
 """
 import warnings
 

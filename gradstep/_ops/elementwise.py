@@ -12,8 +12,8 @@ import numpy as np
 
 from .. import _alloc, _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import (_to, exact_ops, filtered_ops, inplace, promote_operands, scalar_array, scalar_type_name,
-                    sum_to)
+from ._util import (_to, exact_ops, filtered_ops, inplace, promote_operands, scalar_array,
+                    scalar_type_name, sum_to)
 from ._util import inplace_method as _inplace
 from ._util import write_out as _out
 

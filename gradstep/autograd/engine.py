@@ -48,21 +48,20 @@ def _seq_of(node):
 
 
 def _fix_grad(grad, node, producer, index):
-    """Cast ``grad`` to the dtype of what it differentiates, and reject a wrong shape."""
-    if grad.dtype == node._dtype and grad.shape == node._shape:
+    """Cast ``grad`` (an array, or a Tensor under ``create_graph``) to the dtype of what it
+    differentiates, and reject a wrong shape."""
+    array = grad._data if hasattr(grad, "_data") else grad
+    if array.dtype == node._dtype and array.shape == node._shape:
         return grad
-    if grad.shape != node._shape:
+    if array.shape != node._shape:
         if producer is None:
             raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of "
-                               f"{_size(grad.shape)} and output[{index}] has a shape of "
+                               f"{_size(array.shape)} and output[{index}] has a shape of "
                                f"{_size(node._shape)}.")
         raise RuntimeError(f"Function {producer.name()} returned an invalid gradient at index "
-                           f"{index} - got {list(grad.shape)} but expected shape compatible with "
-                           f"{list(node._shape)}")
-    if grad.dtype != node._dtype:
-        grad = grad.astype(node._dtype) if not hasattr(grad, "_data") else grad.to(
-            _gs_dtype(node._dtype))
-    return grad
+                           f"{index} - got {list(array.shape)} but expected shape compatible "
+                           f"with {list(node._shape)}")
+    return grad.astype(node._dtype) if array is grad else grad.to(_gs_dtype(node._dtype))
 
 
 def _size(shape):

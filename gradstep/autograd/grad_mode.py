@@ -20,7 +20,7 @@ _count_lock = threading.Lock()
 
 class _State(threading.local):
     """This thread's grad mode. ``enabled`` is read directly by hot paths (after ``off_threads``);
-    every write goes through ``grad_enabled``, which keeps ``off_threads`` true."""
+    every write goes through ``grad_enabled``, which keeps ``off_threads`` up to date."""
 
     enabled = True
     inference = False

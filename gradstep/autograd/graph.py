@@ -420,7 +420,12 @@ def _record(ctx, data, args, arrays):
     ctx._seq = next_seq()  # after _next: a leaf's accumulator made there must come first
     out = object.__new__(_tensor.Tensor)  # Tensor._make, inlined: the hottest path there is
     if type(data) is not _ndarray:
+        raw = data
         data = _tensor.as_tensor_data(data, out)
+        if raw is not data and ctx._saved:
+            # NumPy returns a scalar from an op on 0-d arrays: where forward saved its output,
+            # the output is now the array wrapping that scalar (else it would be a constant)
+            ctx._saved = tuple([data if s is raw else s for s in ctx._saved])
     out._data = data
     out._requires_grad = True
     out._grad_fn = ctx
