@@ -54,7 +54,8 @@ trusted = [object(), object(), None, None]
 
 # Modules whose ops' forwards may rely on the filter (see Op.quiet), and the messages NumPy warns
 # with, as probes for the filters a user may have put in front of gradstep's.
-_OP_MODULES = ("gradstep._ops.arith", "gradstep._ops.elementwise")
+_OP_MODULES = ("gradstep._ops.arith", "gradstep._ops.elementwise",
+               "gradstep.autograd._fast_ops")
 _MESSAGES = tuple(f"{kind} encountered in {ufunc}"
                   for kind in ("overflow", "divide by zero", "invalid value", "underflow")
                   for ufunc in ("add", "subtract", "multiply", "divide", "exp", "log", "tanh",

@@ -3,9 +3,12 @@
 Binary ops take Tensors or Python numbers on either side and follow torch's type promotion
 (``promote_operands``); their backward undoes broadcasting with ``sum_to``.
 """
+import operator
+
 import numpy as np
 
 from .. import _dtype, _tensor
+from ..autograd._fast_ops import ConstantOp, PairOp
 from ..autograd.graph import Op
 from ._util import exact_ops, filtered_ops, inplace, is_tensor, promote_operands, sum_to
 from ._util import write_out as _out
@@ -22,9 +25,10 @@ def _shape(x):
     return x.shape if hasattr(x, "shape") else ()
 
 
-class Add(Op):
+class Add(PairOp):
     """z = x + y;  dz/dx = 1,  dz/dy = 1."""
     name_ = "AddBackward0"
+    compute = operator.add
 
     @staticmethod
     def forward(ctx, x, y):
@@ -74,9 +78,10 @@ class Sub(Op):
         return sum_to(grad, sx), sum_to(gy, sy)
 
 
-class SubPlain(Op):
+class SubPlain(PairOp):
     """z = x - y;  dz/dx = 1,  dz/dy = -1."""
     name_ = "SubBackward0"
+    compute = operator.sub
 
     @staticmethod
     def forward(ctx, x, y):
@@ -108,9 +113,11 @@ class Rsub(Op):
         return sum_to(gx, sx), sum_to(grad, sy)
 
 
-class Mul(Op):
+class Mul(PairOp):
     """z = x * y;  dz/dx = y,  dz/dy = x."""
     name_ = "MulBackward0"
+    compute = operator.mul
+    saves_inputs = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -136,9 +143,55 @@ class Mul(Op):
         return gx, gy
 
 
-class Div(Op):
+class AddConstant(ConstantOp):
+    """z = x + c for a number c;  dz/dx = 1."""
+    name_ = "AddBackward0"
+    compute = operator.add
+    saves_constant = False
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad,
+
+
+class SubConstant(ConstantOp):
+    """z = x - c for a number c;  dz/dx = 1."""
+    name_ = "SubBackward0"
+    compute = operator.sub
+    saves_constant = False
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad,
+
+
+class MulConstant(ConstantOp):
+    """z = c x for a number c;  dz/dx = c."""
+    name_ = "MulBackward0"
+    compute = operator.mul
+
+    @staticmethod
+    def backward(ctx, grad):
+        c, = ctx.saved_tensors
+        return grad * c,
+
+
+class DivConstant(ConstantOp):
+    """z = x / c for a number c;  dz/dx = 1 / c."""
+    name_ = "DivBackward0"
+    compute = operator.truediv
+
+    @staticmethod
+    def backward(ctx, grad):
+        c, = ctx.saved_tensors
+        return grad / c,
+
+
+class Div(PairOp):
     """z = x / y;  dz/dx = 1 / y,  dz/dy = -x / y^2."""
     name_ = "DivBackward0"
+    compute = operator.truediv
+    saves_inputs = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -566,11 +619,13 @@ def _binary(op, a, b):
     return op.apply(a, b)
 
 
-def _operator(op, fallback=None, kinds="biuf"):
+def _operator(op, constant_op, fallback=None, kinds="biuf"):
     """``Tensor.__mul__`` and kin, with the common cases inlined, as operators are the most called
-    functions in a training step: a float tensor and a Python number, or two tensors of one dtype
-    (of ``kinds``). Everything else goes to ``fallback(self, other)`` (default: ``_binary``)."""
-    apply2 = op.apply2
+    functions in a training step: a float tensor and a Python number (``constant_op``), or two
+    tensors of one dtype (of ``kinds``; ``op``). Everything else goes to ``fallback(self, other)``
+    (default: ``_binary``)."""
+    apply_pair = op.apply_pair
+    apply_constant = constant_op.apply_constant
     any_kind = kinds == "biuf"
     if fallback is None:
         def fallback(self, other):
@@ -582,13 +637,13 @@ def _operator(op, fallback=None, kinds="biuf"):
             dtype = self._data.dtype
             if dtype is _FLOAT32:  # the default dtype: its own table, no dtype hashing
                 scalar = _FLOAT32_SCALARS.get(other)
-                return apply2(self, _scalar(other, dtype) if scalar is None else scalar)
+                return apply_constant(self, _scalar(other, dtype) if scalar is None else scalar)
             if dtype.kind == "f":
-                return apply2(self, _scalar(other, dtype))
+                return apply_constant(self, _scalar(other, dtype))
         elif kind is _tensor.Tensor or isinstance(other, _tensor.Tensor):
             dtype = self._data.dtype
             if dtype is other._data.dtype and (any_kind or dtype.kind in kinds):
-                return apply2(self, other)
+                return apply_pair(self, other)
         return fallback(self, other)
     return method
 
@@ -838,13 +893,13 @@ class Methods:
     def lerp_(self, end, weight):
         return inplace(self, lerp, end, weight)
 
-    __add__ = _operator(Add)
+    __add__ = _operator(Add, AddConstant)
     __radd__ = __add__
 
     def __iadd__(self, other):
         return inplace(self, add, other)
 
-    __sub__ = _operator(SubPlain, sub, kinds="iuf")
+    __sub__ = _operator(SubPlain, SubConstant, sub, kinds="iuf")
 
     def __rsub__(self, other):
         return rsub(self, other)
@@ -852,13 +907,13 @@ class Methods:
     def __isub__(self, other):
         return inplace(self, sub, other)
 
-    __mul__ = _operator(Mul)
+    __mul__ = _operator(Mul, MulConstant)
     __rmul__ = __mul__
 
     def __imul__(self, other):
         return inplace(self, mul, other)
 
-    __truediv__ = _operator(Div, div, kinds="f")
+    __truediv__ = _operator(Div, DivConstant, div, kinds="f")
 
     def __rtruediv__(self, other):
         x, y = _float_result(other, self)
@@ -912,4 +967,5 @@ def _as_tensor_like(value, like):
 # Ops that cannot produce inf/nan skip the quiet set-up (see Op.quiet).
 exact_ops(globals(), ("Neg",))
 # Ufunc-only forwards, kept quiet by gradstep's warnings filter where it is in effect.
-filtered_ops(globals(), ("Add", "SubPlain", "Mul", "Div"))
+filtered_ops(globals(), ("Add", "SubPlain", "Mul", "Div", "AddConstant", "SubConstant",
+                          "MulConstant", "DivConstant"))

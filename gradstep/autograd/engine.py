@@ -89,7 +89,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
 
     # Nodes run in decreasing creation order: every consumer of a node was created after it, so
     # by the time a node is popped all of its gradient has arrived. No ordering pass is needed.
-    # A node's pending gradient waits on the node itself (node._buf) until it runs.
+    # A node's pending gradient waits on the node itself (node._buf) until it runs. When the
+    # node just run hands a first gradient to a node newer than everything pending (a chain's
+    # next link, most of the time), that node runs next without a trip through the heap.
     heap = []
     for node, grad in zip(roots, root_grads):
         if node._buf is None:
@@ -99,13 +101,21 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
             node._buf = node._buf + grad
 
     anomaly = _anomaly_state.enabled
+    grads = g = pending = None
     prev = (grad_mode.state.grad_enabled, grad_mode.state.inference)
     grad_mode.state.grad_enabled = create_graph
     fp = set_fp(QUIET)  # NumPy's floating-point warnings off, as torch's backward is silent
     try:
         plain = needed is None and capture is None  # no pruning, nothing to capture
-        while heap:
-            node = heappop(heap)[1]
+        follow = None  # the node to run next, kept out of the heap
+        while True:
+            if follow is not None:
+                node = follow
+                follow = None
+            elif heap:
+                node = heappop(heap)[1]
+            else:
+                break
             grad = node._buf
             node._buf = None
             if not plain:
@@ -123,6 +133,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
             if type(node) is AccumulateGrad:
                 if accumulate and (only is None or node in only):
+                    grads = g = pending = None  # drop references: the leaf may take grad unshared
                     _accumulate(node, grad, Tensor, create_graph)
                 continue
             if create_graph:
@@ -142,13 +153,23 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 pending = child._buf
                 if pending is None:
                     child._buf = g
-                    heappush(heap, (-child._seq, child))
+                    if follow is None:
+                        follow = child
+                    elif child._seq > follow._seq:
+                        heappush(heap, (-follow._seq, follow))
+                        follow = child
+                    else:
+                        heappush(heap, (-child._seq, child))
                 else:
                     child._buf = pending + g
-            grads = g = pending = None  # drop references, so a leaf may take its gradient unshared
+            if follow is not None and heap and heap[0][0] < -follow._seq:
+                heappush(heap, (-follow._seq, follow))
+                follow = None
     except BaseException:
         for _, node in heap:  # leave no gradient behind for the next backward
             node._buf = None
+        if follow is not None:
+            follow._buf = None
         raise
     finally:
         grad_mode.state.grad_enabled, grad_mode.state.inference = prev
@@ -158,9 +179,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
 def _checked(node, grads, grad):
     """A node on the careful path (see Node._slow): run its hooks, then cast each gradient to
     the dtype of what it differentiates and reject a wrong shape."""
+    nxt = node._next
+    if len(grads) < len(nxt):  # trailing None left out (see graph.Op): hooks see one per input
+        grads = grads + (None,) * (len(nxt) - len(grads))
     if node._hooks is not None:
         _run_node_hooks(node, grads, grad)
-    nxt = node._next
     out = list(grads)
     for i, (child, g) in enumerate(zip(nxt, grads)):
         if child is not None and g is not None and (g.dtype is not child._dtype

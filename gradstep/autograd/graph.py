@@ -170,11 +170,13 @@ class Node:
             if type(entry) is _WeakRef:  # the op's own output
                 tensor = entry()
                 if tensor is not None and _root(tensor)._ver != version:
+                    # torch names this node as the output's producer, whatever the in-place
+                    # change recorded since
                     _raise_modified(tensor, self, _root(tensor)._ver, version)
                 out.append(_output_tensor(tensor, data, self) if as_tensors else data)
             else:
                 if _root(entry)._ver != version:
-                    _raise_modified(entry, self, _root(entry)._ver, version)
+                    _raise_modified(entry, entry._grad_fn, _root(entry)._ver, version)
                 out.append(entry if as_tensors else entry._data)
         return out
 
@@ -204,10 +206,10 @@ def _output_tensor(tensor, data, node):
     return _tensor.Tensor._make(data, True, node)
 
 
-def _raise_modified(tensor, node, now, expected):
+def _raise_modified(tensor, fn, now, expected):
+    """torch's error for a saved ``tensor`` changed in place; ``fn`` produced it (None: a leaf)."""
     from .._tensor import type_name
     shape = list(tensor._data.shape)
-    fn = tensor._grad_fn
     where = "]" if fn is None else f"], which is output 0 of {fn.name().removesuffix('Backward0')},"
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
