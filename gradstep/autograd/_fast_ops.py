@@ -22,6 +22,7 @@ from numpy import ndarray as _ndarray
 
 from .. import _tensor  # partially initialised at import time; used at call time only
 from .._ops._fp import get_fp as _get_fp
+from .._ops._fp import silenced
 from .._ops._fp import trusted as _trusted
 from . import graph as _graph
 from .graph import Op, _anomaly_state, _epoch, _note_creation, next_seq
@@ -36,9 +37,10 @@ _VERSION_ZERO = (0,)
 _UNVERSIONED = (None,)
 
 # Each ``apply`` below tests, in one expression: recording is on (no thread has turned it off, or
-# this one has it on) and NumPy's warnings are silenced by gradstep's filter (two identity tests;
-# see ``_ops/_fp.py``). Node finishing is written out in each, as in ``Op.apply1``: per-op overhead
-# is a benchmarked number, and a helper call costs about as much as the finishing itself.
+# this one has it on) and NumPy's warnings are silenced by gradstep's filter (two identity tests,
+# and the full check only when they fail; see ``_ops/_fp.py``). Node finishing is written out in
+# each, as in ``Op.apply1``: per-op overhead is a benchmarked number, and a helper call costs
+# about as much as the finishing itself.
 
 
 class ConstantOp(Op):
@@ -58,8 +60,8 @@ class ConstantOp(Op):
         """Record ``compute(a, c)``; ``c`` is a 0-d NumPy array of ``a``'s float dtype."""
         x = a._data
         if (a._requires_grad and (not _off_threads[0] or _grad_state.enabled)
-                and type(x) is _ndarray and _get_fp() is _trusted[0]
-                and (filters := _warnings.filters) and filters[0] is _trusted[1]):
+                and type(x) is _ndarray and (_get_fp() is _trusted[0] and (
+                    filters := _warnings.filters) and filters[0] is _trusted[1] or silenced())):
             data = cls.compute(x, c)
             if type(data) is not _ndarray:  # NumPy's scalar from 0-d operands
                 data = _tensor.as_tensor_data(data, None)
@@ -98,8 +100,8 @@ class OutputOp(Op):
     def apply1(cls, a):
         x = a._data
         if (a._requires_grad and (not _off_threads[0] or _grad_state.enabled)
-                and type(x) is _ndarray and x.dtype.kind == "f" and _get_fp() is _trusted[0]
-                and (filters := _warnings.filters) and filters[0] is _trusted[1]):
+                and type(x) is _ndarray and x.dtype.kind == "f" and (_get_fp() is _trusted[0] and (
+                    filters := _warnings.filters) and filters[0] is _trusted[1] or silenced())):
             data = cls.compute(x)
             if type(data) is not _ndarray:  # NumPy's scalar from a 0-d input
                 data = _tensor.as_tensor_data(data, None)
@@ -142,8 +144,8 @@ class PairOp(Op):
         rb = b._requires_grad
         if ((ra and rb or not cls.saves_inputs and (ra or rb))
                 and (not _off_threads[0] or _grad_state.enabled)
-                and type(x) is _ndarray and type(y) is _ndarray and _get_fp() is _trusted[0]
-                and (filters := _warnings.filters) and filters[0] is _trusted[1]):
+                and type(x) is _ndarray and type(y) is _ndarray and (_get_fp() is _trusted[0] and (
+                    filters := _warnings.filters) and filters[0] is _trusted[1] or silenced())):
             data = cls.compute(x, y)
             if type(data) is not _ndarray:  # NumPy's scalar from 0-d operands
                 data = _tensor.as_tensor_data(data, None)
