@@ -118,18 +118,19 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 break
             grad = node._buf
             node._buf = None
+            slow = node._slow
             if not plain:
                 if needed is not None and node not in needed:
                     continue
                 if capture is not None and node in capture:
-                    if node._slow:
+                    if slow:
                         grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
                     capture[node].append(grad)
                     if type(node) is AccumulateGrad:
                         continue
-                elif node._slow:
+                elif slow:
                     grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
-            elif node._slow:
+            elif slow:
                 grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
             if type(node) is AccumulateGrad:
                 if accumulate and (only is None or node in only):
@@ -141,9 +142,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
             grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
             if type(grads) is not tuple:
                 grads = (grads,)
-            if node._slow:
+            if slow:
                 grads = _checked(node, grads, grad)
-            if not retain_graph and (node._saved or node._slow):  # see Node._release
+            if not retain_graph and (node._saved or slow):  # see Node._release
                 node._release()
             for child, g in zip(node._next, grads):
                 if child is None or g is None:
