@@ -8,7 +8,7 @@ from ..autograd import grad_mode
 from ..autograd.graph import next_seq
 
 __all__ = ["wrap_dim", "sum_to", "is_tensor", "promote_operands", "inplace", "inplace_method",
-           "write_out", "scalar_type_name"]
+           "write_out", "scalar_type_name", "floating"]
 
 def exact_ops(namespace, names=None):
     """Mark Op classes defined in a module's ``namespace`` (all, or those in ``names``) as
@@ -32,6 +32,12 @@ def _set_quiet(namespace, names, mode):
         if (isinstance(cls, type) and issubclass(cls, Op) and cls.__module__ == module
                 and (names is None or cls.__name__ in names)):
             cls.quiet = mode
+
+
+def floating(x):
+    """``x`` itself when floating; integer and bool arrays converted to the default float dtype
+    (torch computes exp, sqrt, tanh... of integers in it)."""
+    return x if x.dtype.kind == "f" else x.astype(_dtype.get_default_dtype().np)
 
 
 # torch's ScalarType names, used in its error messages.

@@ -13,8 +13,8 @@ import numpy as np
 from .. import _alloc, _dtype, _tensor
 from ..autograd._fast_ops import OutputOp
 from ..autograd.graph import Op
-from ._util import (_to, exact_ops, filtered_ops, inplace, promote_operands, scalar_array,
-                    scalar_type_name, sum_to)
+from ._util import (_to, exact_ops, filtered_ops, floating, inplace, promote_operands,
+                    scalar_array, scalar_type_name, sum_to)
 from ._util import inplace_method as _inplace
 from ._util import write_out as _out
 
@@ -38,11 +38,6 @@ def _one(dtype):
     if one is None:
         one = _ONES[dtype] = np.ones((), dtype)
     return one
-
-
-def _fl(x):
-    """``x`` itself when floating; integer and bool arrays converted to the default float dtype."""
-    return x if x.dtype.kind == "f" else x.astype(_dtype.get_default_dtype().np)
 
 
 def _shape(x):
@@ -111,7 +106,7 @@ class Log(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log(_fl(x))
+        return np.log(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -126,7 +121,7 @@ class Log2(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log2(_fl(x))
+        return np.log2(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -141,7 +136,7 @@ class Log10(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log10(_fl(x))
+        return np.log10(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -156,7 +151,7 @@ class Log1p(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log1p(_fl(x))
+        return np.log1p(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -255,7 +250,7 @@ class Sin(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(_fl(x))
+        return np.sin(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -270,7 +265,7 @@ class Cos(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(_fl(x))
+        return np.cos(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -296,7 +291,7 @@ class Asin(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.arcsin(_fl(x))
+        return np.arcsin(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -311,7 +306,7 @@ class Acos(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.arccos(_fl(x))
+        return np.arccos(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -326,7 +321,7 @@ class Atan(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.arctan(_fl(x))
+        return np.arctan(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -364,7 +359,7 @@ class Sinh(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sinh(_fl(x))
+        return np.sinh(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -379,7 +374,7 @@ class Cosh(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cosh(_fl(x))
+        return np.cosh(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -434,7 +429,7 @@ class Logit(Op):
     def forward(ctx, x, eps):
         ctx.save_for_backward(x)
         ctx.eps = eps
-        x = _fl(x)
+        x = floating(x)
         if eps is not None:
             x = np.minimum(np.maximum(x, eps), 1 - eps)
         return np.log(x / (1 - x))
@@ -485,7 +480,7 @@ class Erf(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _erf(_fl(x))
+        return _erf(floating(x))
 
     @staticmethod
     def backward(ctx, grad):

@@ -24,6 +24,7 @@ from .. import _tensor  # partially initialised at import time; used at call tim
 from .._ops._fp import get_fp as _get_fp
 from .._ops._fp import silenced
 from .._ops._fp import trusted as _trusted
+from .._ops._util import floating
 from . import graph as _graph
 from .graph import Op, _anomaly_state, _epoch, _note_creation, next_seq
 
@@ -92,7 +93,7 @@ class OutputOp(Op):
 
     @classmethod
     def forward(cls, ctx, x):
-        out = cls.compute(x if x.dtype.kind == "f" else _to_default_float(x))
+        out = cls.compute(floating(x))
         ctx.save_for_backward(out)
         return out
 
@@ -122,11 +123,6 @@ class OutputOp(Op):
                 _note_creation(node)
             return out
         return Op.apply1.__func__(cls, a)
-
-
-def _to_default_float(x):
-    from .._dtype import get_default_dtype
-    return x.astype(get_default_dtype().np)
 
 
 class PairOp(Op):
