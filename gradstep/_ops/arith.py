@@ -127,7 +127,7 @@ class Mul(PairOp):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = ctx._arrays
         # only what the needed gradients use was saved; an input that needs one has an edge,
         # whose shape is the input's
         x_node, y_node = ctx._next
@@ -172,7 +172,7 @@ class MulConstant(ConstantOp):
 
     @staticmethod
     def backward(ctx, grad):
-        c, = ctx.saved_tensors
+        c, = ctx._arrays
         return grad * c,
 
 
@@ -183,7 +183,7 @@ class DivConstant(ConstantOp):
 
     @staticmethod
     def backward(ctx, grad):
-        c, = ctx.saved_tensors
+        c, = ctx._arrays
         return grad / c,
 
 
@@ -201,7 +201,7 @@ class Div(PairOp):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = ctx._arrays
         x_node, y_node = ctx._next  # see Mul.backward
         gx = gy = None
         if x_node is not None:
@@ -267,7 +267,7 @@ class Remainder(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = ctx._arrays
         gy = -grad * np.floor(x / y) if ctx.needs_input_grad[1] else None
         return sum_to(grad, _shape(x)), (sum_to(gy, _shape(y)) if gy is not None else None)
 
@@ -285,7 +285,7 @@ class Fmod(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = ctx._arrays
         gy = -grad * np.trunc(x / y) if ctx.needs_input_grad[1] else None
         return sum_to(grad, _shape(x)), (sum_to(gy, _shape(y)) if gy is not None else None)
 
@@ -304,7 +304,7 @@ class PowScalar(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         p = ctx.p
         if p == 0:
             return grad * 0
@@ -327,7 +327,7 @@ class Pow(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y, out = ctx.saved_tensors
+        x, y, out = ctx._arrays
         need_x, need_y = ctx.needs_input_grad
         gx = gy = None
         if need_x:
@@ -351,7 +351,7 @@ class RPowScalar(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         if ctx.log_b == -np.inf:  # 0 ** y: torch defines the gradient as 0
             return None, grad * 0
         return None, grad * out * ctx.log_b
@@ -386,7 +386,7 @@ class Reciprocal(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         return -grad * (out * out)
 
 
@@ -492,7 +492,7 @@ class Lerp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y, w = ctx.saved_tensors
+        x, y, w = ctx._arrays
         nx, ny, nw = ctx.needs_input_grad
         return (sum_to(grad * (1 - w), _shape(x)) if nx else None,
                 sum_to(grad * w, _shape(y)) if ny else None,
@@ -530,7 +530,7 @@ class Addcmul(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx._arrays
         nx, na, nb = ctx.needs_input_grad[:3]
         v = ctx.value
         return (sum_to(grad, ctx.shape_x) if nx else None,
@@ -551,7 +551,7 @@ class Addcdiv(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx._arrays
         nx, na, nb = ctx.needs_input_grad[:3]
         v = ctx.value
         return (sum_to(grad, ctx.shape_x) if nx else None,

@@ -207,7 +207,7 @@ class NanToNum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         # a product, not where(): torch lets a NaN gradient through a masked position
         return grad * np.isfinite(x)
 

@@ -73,7 +73,7 @@ class Exp(OutputOp):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         return grad * out
 
 
@@ -84,7 +84,7 @@ class Exp2(OutputOp):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         return grad * (out * _LN2)
 
 
@@ -95,7 +95,7 @@ class Expm1(OutputOp):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         return grad * (out + 1)
 
 
@@ -110,7 +110,7 @@ class Log(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad / x
 
 
@@ -125,7 +125,7 @@ class Log2(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad / (x * _LN2)
 
 
@@ -140,7 +140,7 @@ class Log10(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad / (x * _LN10)
 
 
@@ -155,7 +155,7 @@ class Log1p(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad / (x + 1)
 
 
@@ -168,7 +168,7 @@ class Sqrt(OutputOp):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         return grad / (out * 2)
 
 
@@ -184,7 +184,7 @@ class Rsqrt(OutputOp):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         return grad * (out * out * out * -0.5)
 
 
@@ -201,7 +201,7 @@ class Square(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * (x * 2.0)
 
 
@@ -220,7 +220,7 @@ class Abs(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * np.sign(x)
 
 
@@ -254,7 +254,7 @@ class Sin(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * np.cos(x)
 
 
@@ -269,7 +269,7 @@ class Cos(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * -np.sin(x)
 
 
@@ -280,7 +280,7 @@ class Tan(OutputOp):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         return grad * (out * out + 1)
 
 
@@ -295,7 +295,7 @@ class Asin(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad / np.sqrt(1 - x * x)
 
 
@@ -310,7 +310,7 @@ class Acos(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return -grad / np.sqrt(1 - x * x)
 
 
@@ -325,7 +325,7 @@ class Atan(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad / (x * x + 1)
 
 
@@ -343,7 +343,7 @@ class Atan2(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        y, x = ctx.saved_tensors
+        y, x = ctx._arrays
         need_y, need_x = ctx.needs_input_grad
         d = x * x + y * y
         # torch's convention at the origin: a zero gradient instead of 0 / 0
@@ -363,7 +363,7 @@ class Sinh(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * np.cosh(x)
 
 
@@ -378,7 +378,7 @@ class Cosh(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * np.sinh(x)
 
 
@@ -389,7 +389,7 @@ class Tanh(OutputOp):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         # g - g z^2, not g (1 - z^2): no Python number in the formula, which NumPy handles slowly
         return grad - grad * out * out
 
@@ -413,7 +413,7 @@ class Sigmoid(OutputOp):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         # z - z^2, not z (1 - z): no Python number in the formula, which NumPy handles slowly
         return grad * (out - out * out)
 
@@ -436,7 +436,7 @@ class Logit(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         eps = ctx.eps
         g = grad / (x * (1 - x))
         if eps is None:
@@ -484,7 +484,7 @@ class Erf(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * (np.exp(-(x * x)) * _TWO_OVER_SQRT_PI)
 
 
@@ -511,7 +511,7 @@ class Relu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         # out != 0, not out > 0: torch passes the gradient through NaN outputs (an output is
         # >= 0 or NaN, so this is the same mask in one pass). A multiply by the mask, not
         # np.where, which is 15x slower on a random mask (branch mispredictions).
@@ -613,7 +613,7 @@ class Clamp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         lo, hi = ctx.bounds
         if lo is None:
             mask = x <= hi
@@ -655,7 +655,7 @@ class ClampTensor(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, lo, hi = ctx.saved_tensors
+        x, lo, hi = ctx._arrays
         nx, nlo, nhi = ctx.needs_input_grad
         gx = glo = ghi = None
         if lo is None:
@@ -702,7 +702,7 @@ class Maximum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = ctx._arrays
         need_x, need_y = ctx.needs_input_grad
         shared = np.where(x == y, grad * 0.5, grad)
         # NaN compares false both ways: both inputs get the whole gradient, as in torch
@@ -724,7 +724,7 @@ class Minimum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = ctx._arrays
         need_x, need_y = ctx.needs_input_grad
         shared = np.where(x == y, grad * 0.5, grad)
         return (sum_to(np.where(x > y, 0, shared), _shape(x)) if need_x else None,
@@ -746,7 +746,7 @@ class Where(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        cond, = ctx.saved_tensors
+        cond, = ctx._arrays
         sx, sy = ctx.shapes
         _, need_x, need_y = ctx.needs_input_grad
         return (None,

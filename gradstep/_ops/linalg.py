@@ -49,7 +49,7 @@ class Mm(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx._arrays
         need_a, need_b = ctx.needs_input_grad
         return (_pooled_matmul(grad, b.T) if need_a else None), \
             (_pooled_matmul(a.T, grad) if need_b else None)
@@ -66,7 +66,7 @@ class Mv(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, v = ctx.saved_tensors
+        a, v = ctx._arrays
         need_a, need_v = ctx.needs_input_grad
         return (_outer(grad, v) if need_a else None), (a.T @ grad if need_v else None)
 
@@ -82,7 +82,7 @@ class VecMat(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        v, a = ctx.saved_tensors
+        v, a = ctx._arrays
         need_v, need_a = ctx.needs_input_grad
         return (a @ grad if need_v else None), (_outer(v, grad) if need_a else None)
 
@@ -98,7 +98,7 @@ class Dot(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx._arrays
         need_a, need_b = ctx.needs_input_grad
         return (grad * b if need_a else None), (grad * a if need_b else None)
 
@@ -118,7 +118,7 @@ class Bmm(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx._arrays
         need_a, need_b = ctx.needs_input_grad
         return (grad @ _mT(b) if need_a else None), (_mT(a) @ grad if need_b else None)
 
@@ -142,7 +142,7 @@ class Matmul(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx._arrays
         need_a, need_b = ctx.needs_input_grad
         ga = gb = None
         if b.ndim <= 2 and a.ndim >= 3:
@@ -186,7 +186,7 @@ class Outer(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        u, v = ctx.saved_tensors
+        u, v = ctx._arrays
         need_u, need_v = ctx.needs_input_grad
         return (grad @ v if need_u else None), (u @ grad if need_v else None)
 
@@ -226,7 +226,7 @@ class _AddProduct(Op):
 
     @classmethod
     def backward(cls, ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx._arrays
         need_c, need_a, need_b = ctx.needs_input_grad[:3]
         beta, alpha = ctx.beta, ctx.alpha
         gc = ga = gb = None
@@ -329,7 +329,7 @@ class Einsum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        ops = ctx.saved_tensors
+        ops = ctx._arrays
         needs = ctx.needs_input_grad[1:]
         lhs, out_labels = ctx.eq.split("->")
         labels = lhs.split(",")

@@ -230,7 +230,7 @@ class Nansum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return np.where(np.isnan(x), 0, np.broadcast_to(_unreduce(grad, ctx), ctx.shape))
 
 
@@ -342,7 +342,7 @@ class ProdDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         dims = ctx.dims
         if is_tensor(x) and (x._data == 0).any():
             # create_graph with zeros: the O(n^2) form keeps second derivatives exact
@@ -617,7 +617,7 @@ class Var(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         centered = x - np.mean(x, axis=ctx.dims, keepdims=True)
         scale = 2.0 / ctx.dof if ctx.dof else _INF
         return _unreduce(grad, ctx) * (centered * scale)
@@ -640,7 +640,7 @@ class Std(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
+        x, out = ctx._arrays
         centered = x - np.mean(x, axis=ctx.dims, keepdims=True)
         out = _unreduce(out, ctx)
         safe = np.where(out == 0, _INF, out)  # a constant slice: torch's gradient is 0
@@ -757,7 +757,7 @@ class VectorNorm(Op):
         g = _unreduce(grad, ctx)
         if ord == _INF or ord == -_INF:
             return ctx.weights * g
-        x, out = ctx.saved_tensors
+        x, out = ctx._arrays
         out = _unreduce(out, ctx)
         if ord == 2:
             # out = 0 only when the whole slice is 0; dividing by 1 there gives torch's 0
@@ -916,7 +916,7 @@ class Logsumexp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
+        x, out = ctx._arrays
         return _unreduce(grad, ctx) * np.exp(x - _unreduce(out, ctx))
 
 
@@ -949,7 +949,7 @@ class Softmax(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         return out * (grad - np.sum(grad * out, axis=ctx.d, keepdims=True))
 
 
@@ -970,7 +970,7 @@ class LogSoftmax(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         return grad - np.exp(out) * np.sum(grad, axis=ctx.d, keepdims=True)
 
 
@@ -1041,7 +1041,7 @@ class Cumprod(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
+        x, out = ctx._arrays
         d = ctx.d
         if d is None:
             return grad

@@ -67,10 +67,11 @@ class ConstantOp(Op):
             if type(data) is not _ndarray:  # NumPy's scalar from 0-d operands
                 data = _tensor.as_tensor_data(data, None)
             node = cls()
-            node._next = (a._grad_fn or a._acc or a._edge(), None)
+            edge = a._grad_fn or a._acc or a._edge()
+            node._next = (edge, None)
             node._seq = next_seq()  # after _next: a leaf's accumulator made there comes first
-            node._shape = data.shape
-            node._dtype = data.dtype
+            node._shape = edge._shape  # an elementwise op keeps its input's shape and dtype
+            node._dtype = edge._dtype
             if cls.saves_constant:
                 node._saved = node._arrays = (c,)
                 node._versions = _UNVERSIONED
@@ -107,10 +108,11 @@ class OutputOp(Op):
             if type(data) is not _ndarray:  # NumPy's scalar from a 0-d input
                 data = _tensor.as_tensor_data(data, None)
             node = cls()
-            node._next = (a._grad_fn or a._acc or a._edge(),)
+            edge = a._grad_fn or a._acc or a._edge()
+            node._next = (edge,)
             node._seq = next_seq()
-            node._shape = data.shape
-            node._dtype = data.dtype
+            node._shape = edge._shape  # an elementwise op keeps its input's shape and dtype
+            node._dtype = edge._dtype
             out = _new(_tensor.Tensor)
             out._data = data
             out._requires_grad = True

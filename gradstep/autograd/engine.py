@@ -16,7 +16,7 @@ import numpy as np
 from .._alloc import is_pooled
 from .._ops._fp import QUIET, reset_fp, set_fp
 from . import grad_mode
-from .graph import AccumulateGrad, _anomaly_state
+from .graph import _FREED, AccumulateGrad, _anomaly_state, _epoch
 
 __all__ = ["run_backward"]
 
@@ -87,11 +87,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
         targets |= only
     needed = _needed(roots, targets) if targets or not accumulate else None
 
-    # Nodes run in decreasing creation order: every consumer of a node was created after it, so
-    # by the time a node is popped all of its gradient has arrived. No ordering pass is needed.
-    # A node's pending gradient waits on the node itself (node._buf) until it runs. When the
-    # node just run hands a first gradient to a node newer than everything pending (a chain's
-    # next link, most of the time), that node runs next without a trip through the heap.
     heap = []
     for node, grad in zip(roots, root_grads):
         if node._buf is None:
@@ -100,14 +95,35 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
         else:
             node._buf = node._buf + grad
 
-    anomaly = _anomaly_state.enabled
-    grads = g = pending = None
     prev = (grad_mode.state.grad_enabled, grad_mode.state.inference)
     grad_mode.state.grad_enabled = create_graph
     fp = set_fp(QUIET)  # NumPy's floating-point warnings off, as torch's backward is silent
     try:
-        plain = needed is None and capture is None  # no pruning, nothing to capture
-        follow = None  # the node to run next, kept out of the heap
+        if needed is None and capture is None and not create_graph and not _anomaly_state.enabled:
+            _walk_plain(heap, retain_graph, Tensor)
+        else:
+            _walk(heap, retain_graph, create_graph, needed, capture, accumulate, only, Tensor)
+    finally:
+        grad_mode.state.grad_enabled, grad_mode.state.inference = prev
+        reset_fp(fp)
+
+
+# Two walkers over the same order. Nodes run in decreasing creation order: every consumer of a
+# node was created after it, so by the time a node is popped all of its gradient has arrived. No
+# ordering pass is needed. A node's pending gradient waits on the node itself (node._buf) until
+# it runs. When the node just run hands a first gradient to a node newer than everything pending
+# (a chain's next link, most of the time), that node runs next without a trip through the heap.
+#
+# Before an op's backward runs, the walker makes its saved values ready in ``node._arrays``,
+# which is where an Op's backward reads them: checked against in-place changes when any
+# happened since they were saved, and under create_graph swapped for Tensors (Node._check_saved).
+
+def _walk_plain(heap, retain_graph, Tensor):
+    """The backward of a training step: every node runs, leaves accumulate, no anomaly mode and
+    no create_graph. Per-op overhead is a benchmarked number, so this loop does only that."""
+    follow = None  # the node to run next, kept out of the heap
+    grads = g = pending = None
+    try:
         while True:
             if follow is not None:
                 node = follow
@@ -115,21 +131,96 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
             elif heap:
                 node = heappop(heap)[1]
             else:
-                break
+                return
+            grad = node._buf
+            node._buf = None
+            if node._slow:  # the careful path, and every leaf's accumulator (see Node._slow)
+                grad = _run_tensor_hooks(node, grad, Tensor, False)
+                if type(node) is AccumulateGrad:
+                    grads = g = pending = None  # drop references: the leaf may take grad unshared
+                    _accumulate(node, grad, Tensor, False)
+                    continue
+                grads = _careful_backward(node, grad, retain_graph)
+            elif node._saved:
+                if node._epoch != _epoch[0]:  # an in-place op ran somewhere since the save
+                    node._check_saved()
+                grads = node.backward(node, grad)
+                if not retain_graph:
+                    if node._releases_more:
+                        node._release()
+                    else:  # Node._release, inlined
+                        node._saved = _FREED
+                        node._arrays = None
+                        node._epoch = -1
+            else:
+                grads = node.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            for child, g in zip(node._next, grads):
+                if child is None or g is None:
+                    continue
+                if g.dtype is not child._dtype:  # an op over mixed dtypes (see Node._slow)
+                    g = _fix_grad(g, child, node, node._next.index(child))
+                pending = child._buf
+                if pending is None:
+                    child._buf = g
+                    if follow is None:
+                        follow = child
+                    elif child._seq > follow._seq:
+                        heappush(heap, (-follow._seq, follow))
+                        follow = child
+                    else:
+                        heappush(heap, (-child._seq, child))
+                else:
+                    child._buf = pending + g
+            if follow is not None and heap and heap[0][0] < -follow._seq:
+                heappush(heap, (-follow._seq, follow))
+                follow = None
+    except BaseException:
+        _drop_pending(heap, follow)
+        raise
+
+
+def _careful_backward(node, grad, retain_graph):
+    """A node on the careful path (see Node._slow) in a plain backward: backward, then the
+    node's hooks and the checks of what it returned, then the release of its saved values."""
+    if node._saved and node._epoch != _epoch[0]:
+        node._check_saved()
+    grads = node.backward(node, grad)
+    if type(grads) is not tuple:
+        grads = (grads,)
+    grads = _checked(node, grads, grad)
+    if not retain_graph:
+        node._release()
+    return grads
+
+
+def _walk(heap, retain_graph, create_graph, needed, capture, accumulate, only, Tensor):
+    """Every other backward: pruned to the nodes that reach ``needed``, gradients captured for
+    ``autograd.grad``, ``inputs=``, anomaly mode, create_graph."""
+    anomaly = _anomaly_state.enabled
+    follow = None
+    grads = g = pending = None
+    try:
+        while True:
+            if follow is not None:
+                node = follow
+                follow = None
+            elif heap:
+                node = heappop(heap)[1]
+            else:
+                return
             grad = node._buf
             node._buf = None
             slow = node._slow
-            if not plain:
-                if needed is not None and node not in needed:
-                    continue
-                if capture is not None and node in capture:
-                    if slow:
-                        grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
-                    capture[node].append(grad)
-                    if type(node) is AccumulateGrad:
-                        continue
-                elif slow:
+            if needed is not None and node not in needed:
+                continue
+            if capture is not None and node in capture:
+                if slow:
                     grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
+                capture[node].append(grad)
+                if type(node) is AccumulateGrad:
+                    continue
             elif slow:
                 grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
             if type(node) is AccumulateGrad:
@@ -137,9 +228,17 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                     grads = g = pending = None  # drop references: the leaf may take grad unshared
                     _accumulate(node, grad, Tensor, create_graph)
                 continue
-            if create_graph:
-                node._epoch = -2  # saved values come back as Tensors, checked (Node.saved_tensors)
-            grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
+            saved = node._saved
+            if create_graph and saved:
+                arrays = node._saved_as_tensors()
+                try:
+                    grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
+                finally:
+                    node._arrays = arrays
+            else:
+                if saved and node._epoch != _epoch[0]:
+                    node._check_saved()
+                grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
             if type(grads) is not tuple:
                 grads = (grads,)
             if slow:
@@ -167,14 +266,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 heappush(heap, (-follow._seq, follow))
                 follow = None
     except BaseException:
-        for _, node in heap:  # leave no gradient behind for the next backward
-            node._buf = None
-        if follow is not None:
-            follow._buf = None
+        _drop_pending(heap, follow)
         raise
-    finally:
-        grad_mode.state.grad_enabled, grad_mode.state.inference = prev
-        reset_fp(fp)
+
+
+def _drop_pending(heap, follow):
+    """After an error: leave no gradient behind for the next backward."""
+    for _, node in heap:
+        node._buf = None
+    if follow is not None:
+        follow._buf = None
 
 
 def _checked(node, grads, grad):

@@ -71,7 +71,8 @@ class Node:
     # ``_slow``: gradstep's own ops (Op) return gradients of the right shape, so the engine only
     # casts their dtype where it differs (ops over mixed dtypes), until a hook is registered on the
     # node or its output; any other node (autograd.Function, user-built) always has its hooks run
-    # and its gradients' shapes checked.
+    # and its gradients' shapes checked. A leaf's accumulator takes the careful path too: it runs
+    # once per leaf, and the common case (an op node) then costs the engine a single test.
 
     def name(self):
         return self.name_ or type(self).__name__
@@ -152,18 +153,30 @@ class Node:
         """The saved values: arrays in a plain backward, Tensors under ``create_graph=True``.
 
         While no in-place op has run anywhere since they were saved (the in-place epoch is
-        unchanged), the arrays need no checks; the engine clears ``_epoch`` of every node it runs
-        under ``create_graph``, which then gets Tensors from the checked path.
+        unchanged), the arrays need no checks. An Op's backward reads ``_arrays`` itself: the
+        engine has made them ready (``_check_saved``, ``_saved_as_tensors``).
         """
         if self._epoch == _epoch[0]:
             return self._arrays
-        return self._checked_saved()
+        return self._checked_saved(grad_mode.state.grad_enabled)
 
-    def _checked_saved(self):
+    def _check_saved(self):
+        """Raise if the saved values were freed, or changed in place since they were saved.
+        They then need no check until the next in-place op anywhere."""
+        self._checked_saved(False)
+        self._epoch = _epoch[0]
+
+    def _saved_as_tensors(self):
+        """Under create_graph: checked, and as Tensors in ``_arrays`` for the node's backward
+        (which records on them); returns the arrays, for the engine to put back."""
+        arrays = self._arrays
+        self._arrays = tuple(self._checked_saved(True))
+        return arrays
+
+    def _checked_saved(self, as_tensors):
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD)
-        as_tensors = grad_mode.state.grad_enabled
         out = []
         for entry, version, data in zip(saved, self._versions, self._arrays):
             if version is None:
@@ -181,6 +194,15 @@ class Node:
                     _raise_modified(entry, entry._grad_fn, _root(entry)._ver, version)
                 out.append(entry if as_tensors else entry._data)
         return out
+
+    # Whether the class frees more than the saved values (work buffers): the engine inlines
+    # Node._release for the rest.
+    _releases_more = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_release" in cls.__dict__:
+            cls._releases_more = True
 
     def _release(self):
         """Free the saved values after a backward without retain_graph. The engine calls it on
@@ -485,7 +507,7 @@ class AccumulateGrad(Node):
     refers back weakly, so the pair is no reference cycle.
     """
 
-    _slow = False
+    _slow = True  # see Node._slow
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)

@@ -58,7 +58,7 @@ class Threshold(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * ~(x <= ctx.th)
 
 
@@ -94,7 +94,7 @@ class Hardtanh(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * ((x > ctx.lo) & (x < ctx.hi))
 
 
@@ -121,7 +121,7 @@ class LeakyRelu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         pos = x > 0
         if type(grad) is np.ndarray:
             return grad * _slope_factor(pos, ctx.slope, grad.dtype)
@@ -159,7 +159,7 @@ class Prelu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved_tensors
+        x, w = ctx._arrays
         wb = np.reshape(w, ctx.wshape)
         pos = x > 0
         gx = grad * pos + grad * ~pos * wb if ctx.needs_input_grad[0] else None
@@ -217,7 +217,7 @@ class Elu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         alpha, scale, s = ctx.params
         pos = x > 0
         if type(x) is np.ndarray:
@@ -245,7 +245,7 @@ class EluInplace(Elu):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx._arrays
         alpha, scale, s = ctx.params
         pos = out > 0
         return grad * ((out + alpha * scale) * s * ~pos) + grad * pos * scale
@@ -276,7 +276,7 @@ class Gelu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         if ctx.approximate == "tanh":
             x2 = x * x
             t = np.tanh((x + x2 * x * _GELU_C) * _SQRT_2_OVER_PI)
@@ -334,7 +334,7 @@ class Silu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         s = ctx.sig if type(x) is np.ndarray else _sigmoid(x)
         return grad * (s + x * s * (1 - s))
 
@@ -364,7 +364,7 @@ class Mish(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         t = np.tanh(_softplus1(x))
         return grad * (t + x * _sigmoid(x) * (1 - t * t))
 
@@ -380,7 +380,7 @@ class Hardsigmoid(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         # torch multiplies by 1/6 rounded to float32, in every dtype
         return grad * ((x > -3) & (x < 3)) * _ONE_SIXTH_F32
 
@@ -396,7 +396,7 @@ class Hardswish(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         mid = (x > -3) & (x < 3)  # torch: 0 at -3, 1 at 3
         return grad * (x / 3 + 0.5) * mid + grad * (x >= 3)
 
@@ -419,7 +419,7 @@ class Softplus(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         beta, threshold = ctx.params
         bx = x * beta if beta != 1 else x
         lin = bx > threshold
@@ -437,7 +437,7 @@ class LogSigmoid(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         z = np.exp(-np.abs(x))
         neg = x < 0
         return grad * (neg + z * ~neg) / (z + 1)
@@ -455,7 +455,7 @@ class Softshrink(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         return grad * ~((x >= -ctx.lambd) & (x <= ctx.lambd))
 
 
@@ -483,7 +483,7 @@ class Glu(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         h = x.shape[ctx.d] // 2
         if isinstance(x, Tensor):
             a, b = x.narrow(ctx.d, 0, h), x.narrow(ctx.d, h, h)

@@ -56,7 +56,7 @@ class ScaledDotProductAttention(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        q, k, v, mask = ctx.saved_tensors
+        q, k, v, mask = ctx._arrays
         if not isinstance(grad, np.ndarray):  # create_graph: differentiate the composition
             return _composed_backward(ctx, grad, q, k, v, mask)
         p, keep, scale = ctx.p, ctx.keep, ctx.scale

@@ -297,7 +297,7 @@ class Convolution(Op):
 
     @staticmethod
     def backward(ctx, gy):
-        x, w = ctx.saved_tensors
+        x, w = ctx._arrays
         g = ctx.g
         nx, nw, nb = ctx.needs_input_grad[:3]
         if isinstance(gy, Tensor):  # create_graph: differentiable ops all the way down
@@ -330,7 +330,7 @@ class ConvolutionTranspose(Op):
 
     @staticmethod
     def backward(ctx, gy):
-        x, w = ctx.saved_tensors
+        x, w = ctx._arrays
         g = ctx.g
         nx, nw, nb = ctx.needs_input_grad[:3]
         if isinstance(gy, Tensor):
@@ -355,7 +355,7 @@ class ConvolutionWeight(Op):
 
     @staticmethod
     def backward(ctx, ggw):
-        x, gy = ctx.saved_tensors
+        x, gy = ctx._arrays
         g = ctx.g
         nx, ngy = ctx.needs_input_grad[:2]
         if isinstance(ggw, Tensor):

@@ -46,7 +46,7 @@ class _Linear(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved_tensors
+        x, w = ctx._arrays
         needs = ctx.needs_input_grad
         g2 = grad if grad.ndim == 2 else np.reshape(grad, (-1, w.shape[0]))
         gx = gw = gb = None
@@ -192,7 +192,7 @@ class _Bilinear(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x1, x2, w = ctx.saved_tensors
+        x1, x2, w = ctx._arrays
         needs = ctx.needs_input_grad
         o, i, j = w.shape
         a = np.reshape(x1, (-1, i))

@@ -165,7 +165,7 @@ class _PointwiseLoss(Op):
 
     @classmethod
     def backward(cls, ctx, grad):
-        x, t = ctx.saved_tensors
+        x, t = ctx._arrays
         gd = cls.deriv(x - t, ctx.p) * _scale(grad, ctx.reduction, ctx.count)
         gx = sum_to(gd, x.shape) if ctx.needs_input_grad[0] else None
         gt = sum_to(-gd, t.shape) if ctx.needs_input_grad[1] else None
@@ -456,7 +456,7 @@ class CrossEntropy(Op):
     def backward(ctx, grad):
         eps, reduction, total, valid, idx, w_t, wb = ctx.args
         s = _scale(grad, reduction, total)
-        x, = ctx.saved_tensors
+        x, = ctx._arrays
         shape = x.shape
         n_classes = shape[1]
         dtype = ctx.e.dtype
@@ -524,7 +524,7 @@ class CrossEntropyProb(Op):
     @staticmethod
     def backward(ctx, grad):
         eps, reduction, count, wb = ctx.args
-        x, t = ctx.saved_tensors
+        x, t = ctx._arrays
         n_classes = x.shape[1]
         s = _scale(grad, reduction, count)
         if reduction == "none":
@@ -700,7 +700,7 @@ class BinaryCrossEntropy(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, t = ctx.saved_tensors
+        x, t = ctx._arrays
         w, reduction, count = ctx.w, ctx.reduction, ctx.count
         gx = gt = None
         if ctx.needs_input_grad[0]:  # torch's order of operations, to the last bit
@@ -765,7 +765,7 @@ class BinaryCrossEntropyWithLogits(Op):
     @staticmethod
     def backward(ctx, grad):
         w, pw, reduction, count, shape = ctx.args
-        x, t = ctx.saved_tensors
+        x, t = ctx._arrays
         s = _scale(grad, reduction, count)
         if w is not None:
             s = s * w
@@ -845,7 +845,7 @@ class KlDiv(Op):
     @staticmethod
     def backward(ctx, grad):
         log_target, reduction, divisor, shape = ctx.args
-        x, t = ctx.saved_tensors
+        x, t = ctx._arrays
         s = grad / divisor if divisor != 1 else grad
         gx = gt = None
         if log_target:
@@ -1054,7 +1054,7 @@ class SoftMarginLoss(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, t = ctx.saved_tensors
+        x, t = ctx._arrays
         with np.errstate(over="ignore", invalid="ignore"):
             z = np.exp(-(t * x))
             return -(t * z) / (z + 1) * _scale(grad, ctx.reduction, ctx.count)

@@ -112,7 +112,7 @@ class _BatchNorm(Op):
             zero = np.sum(grad, axis=ctx.axes) * 0
             return grad * 0, zero if needs[1] else None, zero if len(needs) > 2 and needs[2] \
                 else None
-        x, w = ctx.saved_tensors
+        x, w = ctx._arrays
         axes, cshape = ctx.axes, ctx.cshape
         mean, rstd = ctx.stats
         if not isinstance(x, Tensor):
@@ -246,7 +246,7 @@ class _LayerNorm(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved_tensors
+        x, w = ctx._arrays
         needs = ctx.needs_input_grad
         n = ctx.n
         x2 = np.reshape(x, (-1, n))
@@ -366,7 +366,7 @@ class _GroupNorm(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved_tensors
+        x, w = ctx._arrays
         needs = ctx.needs_input_grad
         N, G = x.shape[0], ctx.groups
         cshape = ctx.cshape
@@ -469,7 +469,7 @@ class _RMSNorm(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, w = ctx.saved_tensors
+        x, w = ctx._arrays
         needs = ctx.needs_input_grad
         x2 = np.reshape(x, (-1, ctx.n))
         g2 = np.reshape(grad, (-1, ctx.n))

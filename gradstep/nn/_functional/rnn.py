@@ -506,7 +506,7 @@ class RNNStack(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        saved = ctx.saved_tensors  # raises when an input or the output was modified in place
+        saved = ctx._arrays  # raises when an input or the output was modified in place
         if not isinstance(grad, np.ndarray):
             return _composed_backward(ctx, grad, saved)
         cfg, lay = ctx.cfg, ctx.lay

@@ -166,7 +166,7 @@ class _EmbeddingBag(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        w, psw = ctx.saved_tensors
+        w, psw = ctx._arrays
         needs = ctx.needs_input_grad
         idx, bag_of, keep, counts = ctx.idx, ctx.bag_of, ctx.keep, ctx.counts
         V, D = w.shape
