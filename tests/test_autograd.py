@@ -113,6 +113,20 @@ def test_create_graph_retains_graph_by_default():
     both(run)
 
 
+def test_plain_backward_after_create_graph_reads_arrays_again():
+    """Under create_graph the engine hands each op its saved values as Tensors, then puts the
+    arrays back: a later plain backward through the retained graph computes on arrays."""
+    def run(lib):
+        x = vec(lib, [0.5, -1.], dtype=np.float64)
+        y = (lib.tanh(x) * x.exp() / 3 + x * x).sum()
+        g, = lib.autograd.grad(y, x, create_graph=True)
+        y.backward(retain_graph=True)  # g's graph goes through y's nodes (as in torch)
+        first = x.grad.clone()
+        g.sum().backward()
+        return g, first, x.grad
+    both(run)
+
+
 def test_non_scalar_backward_errors():
     assert same_error(lambda lib: (vec(lib, [1., 2.]) * 2).backward()) == \
         "grad can be implicitly created only for scalar outputs"
@@ -401,6 +415,24 @@ def test_inplace_on_saved_leaf_error_message():
             a.mul_(2)
         y.sum().backward()
     same_error(run)
+
+
+def test_inplace_on_saved_tensor_after_a_checked_backward():
+    """The engine checks saved values only after some in-place op ran; a check passed at one
+    backward must not hide a change made before the next one."""
+    def run(lib):
+        a = vec(lib, [1., 2.])
+        c = a * 1
+        y = c * c
+        other = a * 1
+        other.add_(1)                            # an in-place op elsewhere: y's values get checked
+        y.sum().backward(retain_graph=True)      # ... and pass
+        grads = [a.grad.tolist()]
+        c.mul_(3)
+        y.sum().backward()
+        return grads
+    msg = same_error(run)
+    assert "which is output 0 of Mul," in msg
 
 
 def test_version_counter():
