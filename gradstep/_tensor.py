@@ -245,12 +245,9 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     def data(self, value):
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        # shares value's storage, not its version counter (x._base stays as it was, as in torch)
         self._data = value._data
         self._device = value._device
-        # torch leaves x._base None here; optim/_flat.py relies on a non-None _base to keep a
-        # moved parameter (model.double()) off its flat path, so this stays until it checks the
-        # state's dtypes itself
-        self._base = value._base if value._base is not None else value
         if self._acc is not None:  # the accumulator checks gradients against these
             self._acc._shape = self._data.shape
             self._acc._dtype = self._data.dtype

@@ -364,6 +364,54 @@ def test_flat_layout_follows_replaced_data():
         np.testing.assert_allclose(_np(g), _np(t), rtol=1e-5, atol=1e-6)
 
 
+def test_model_double_between_steps_keeps_state_dtypes():
+    """model.double() after some steps sets each parameter's .data: the momentum buffers stay
+    float32 (torch keeps them), so the flat layout must not take them in, and steps go on as
+    torch's. (torch's Adam raises here: lerp_ wants one dtype.)"""
+    results = []
+    for lib in (gradstep, torch):
+        model = lib.nn.Sequential(lib.nn.Linear(4, 5), lib.nn.Tanh(), lib.nn.Linear(5, 3))
+        rng = np.random.default_rng(0)
+        with lib.no_grad():
+            for p in model.parameters():
+                p.copy_(lib.tensor(rng.standard_normal(tuple(p.shape)).astype(np.float32)))
+        opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        x = lib.tensor(np.linspace(-1, 1, 32).reshape(8, 4))
+        for step in range(6):
+            if step == 3:
+                model.double()
+                x = x.double()
+            opt.zero_grad()
+            model(x if step >= 3 else x.float()).pow(2).mean().backward()
+            opt.step()
+        states = [(str(v.dtype), _np(v)) for st in opt.state.values() for k, v in st.items()
+                  if k != "step"]
+        results.append(([_np(p) for p in model.parameters()], states,
+                         [str(p.dtype) for p in model.parameters()]))
+    (gp, gs, gd), (tp, ts, td) = results
+    assert gd == td == ["torch.float64"] * 4
+    assert [d for d, _ in gs] == [d for d, _ in ts] == ["torch.float32"] * 4
+    for g, t in zip(gp, tp):
+        np.testing.assert_allclose(g, t, rtol=1e-6, atol=1e-7)
+    for (_, g), (_, t) in zip(gs, ts):
+        np.testing.assert_allclose(g, t, rtol=1e-5, atol=1e-8)
+
+
+def test_data_assignment_shares_storage_not_version():
+    def run(lib):
+        base = lib.zeros(4)
+        view = base[:2]
+        view.data = lib.ones(2)
+        p = lib.zeros(3, requires_grad=True)
+        q = lib.ones(3, dtype=lib.float64)
+        p.data = q
+        with lib.no_grad():
+            p.add_(1)
+        return (view._base is base, p._base is None, str(p.dtype), p._version, q._version,
+                q.tolist())
+    assert run(gradstep) == run(torch)
+
+
 def test_differentiable_sgd():
     grads = []
     for lib in (gradstep, torch):

@@ -420,8 +420,9 @@ class ElementwiseOptimizer(Optimizer):
                 st = state_get(p)
                 if not st:
                     return None
-                if any(k not in st or not isinstance(st[k], Tensor) for k in keys):
-                    return None
+                if any(k not in st or not isinstance(st[k], Tensor)
+                       or st[k]._data.dtype != dtype for k in keys):
+                    return None  # (a state kept in another dtype, as after model.double())
         if not started or len(set(map(id, params))) != len(params):
             return None
         states = [state_get(p) for p in params]
