@@ -543,6 +543,29 @@ def test_grad_mode_is_thread_local():
     assert g == [True, False]
 
 
+def test_a_thread_ending_with_recording_off_leaves_the_count():
+    """Ops read a count of threads with recording off; a thread that ends inside no_grad (or
+    after set_grad_enabled(False)) must not stay counted."""
+    from gradstep.autograd import grad_mode
+    before = grad_mode.off_threads[0]
+
+    def leave_off():
+        gradstep.set_grad_enabled(False)
+        gradstep.no_grad().__enter__()
+        gradstep.set_grad_enabled(True)   # on and off again: counted once
+        gradstep.set_grad_enabled(False)
+
+    threads = [threading.Thread(target=leave_off) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    del t, threads
+    assert grad_mode.off_threads[0] == before
+    x = vec(gradstep, [1., 2.])
+    assert (x * 2).requires_grad
+
+
 def test_requires_grad_errors():
     same_error(lambda lib: lib.tensor([1, 2]).requires_grad_())
     same_error(lambda lib: lib.tensor([1, 2], requires_grad=True))

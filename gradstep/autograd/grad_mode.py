@@ -12,10 +12,24 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_g
 
 # How many threads have gradient recording off. While none has, an op learns that it should
 # record from this list alone: reading a threading.local costs about as much as a small op's
-# arithmetic. (A thread that ends with recording off leaves the count up: ops then read the
-# thread-local state, which is still right, only slower.)
+# arithmetic.
 off_threads = [0]
-_count_lock = threading.Lock()
+_count_lock = threading.RLock()  # re-entrant: a finalizer below may run inside a locked section
+
+
+class _Off:
+    """Held in a thread's state while its recording is off. A thread that ends that way drops
+    its state, and with it this object, which takes the thread off the count."""
+
+    __slots__ = ("counted",)
+
+    def __init__(self):
+        self.counted = True
+
+    def __del__(self):
+        if self.counted:
+            with _count_lock:
+                off_threads[0] -= 1
 
 
 class _State(threading.local):
@@ -34,7 +48,13 @@ class _State(threading.local):
         value = bool(value)
         if value is not self.enabled:
             with _count_lock:
-                off_threads[0] += -1 if value else 1
+                if value:
+                    off_threads[0] -= 1
+                    self.off.counted = False
+                    del self.off
+                else:
+                    off_threads[0] += 1
+                    self.off = _Off()
             self.enabled = value
 
 
