@@ -141,17 +141,14 @@ def _walk_plain(heap, retain_graph, Tensor):
                     _accumulate(node, grad, Tensor, False)
                     continue
                 grads = _careful_backward(node, grad, retain_graph)
-            elif node._saved:
-                if node._epoch != _epoch[0]:  # an in-place op ran somewhere since the save
-                    node._check_saved()
+            elif node._epoch == _epoch[0]:  # saved values, no in-place op anywhere since
                 grads = node.backward(node, grad)
-                if not retain_graph:
-                    if node._releases_more:
-                        node._release()
-                    else:  # Node._release, inlined
-                        node._saved = _FREED
-                        node._arrays = None
-                        node._epoch = -1
+                if not retain_graph:  # Node._release, inlined
+                    node._saved = _FREED
+                    node._arrays = None
+                    node._epoch = -1
+            elif node._saved:  # to be checked, or freed by an earlier backward
+                grads = _checked_saved_backward(node, grad, retain_graph)
             else:
                 grads = node.backward(node, grad)
             if type(grads) is not tuple:
@@ -179,6 +176,16 @@ def _walk_plain(heap, retain_graph, Tensor):
     except BaseException:
         _drop_pending(heap, follow)
         raise
+
+
+def _checked_saved_backward(node, grad, retain_graph):
+    """A node whose saved values need their check first (an in-place op ran since they were
+    saved; after a backward without retain_graph, the check raises)."""
+    node._check_saved()
+    grads = node.backward(node, grad)
+    if not retain_graph:
+        node._release()
+    return grads
 
 
 def _careful_backward(node, grad, retain_graph):

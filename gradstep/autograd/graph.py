@@ -195,14 +195,13 @@ class Node:
                 out.append(entry if as_tensors else entry._data)
         return out
 
-    # Whether the class frees more than the saved values (work buffers): the engine inlines
-    # Node._release for the rest.
-    _releases_more = False
-
     def __init_subclass__(cls, **kwargs):
+        # The engine inlines Node._release for nodes off the careful path; a class that frees
+        # more (work buffers) takes that path, which calls its own. (Such ops are big: the
+        # path's checks cost nothing next to them.)
         super().__init_subclass__(**kwargs)
         if "_release" in cls.__dict__:
-            cls._releases_more = True
+            cls._slow = True
 
     def _release(self):
         """Free the saved values after a backward without retain_graph. The engine calls it on
