@@ -48,7 +48,7 @@ class ConstantOp(Op):
     """z = compute(x, c) for a float tensor x and a constant c."""
 
     compute = None          # (x, c) -> z on arrays, e.g. operator.mul
-    saves_constant = True   # whether backward reads c (through saved_tensors)
+    saves_constant = True   # whether backward reads c (from ctx._arrays)
 
     @classmethod
     def forward(cls, ctx, x, c):

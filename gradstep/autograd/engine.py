@@ -1,11 +1,12 @@
-"""The only graph walker: reverse-mode differentiation over the recorded nodes.
+"""Reverse-mode differentiation over the recorded nodes.
 
 ``run_backward`` visits nodes in decreasing creation order (a heap keyed by each node's sequence
 number, as torch does), so every node runs once, after all of its gradient has arrived, with no
 ordering pass and no recursion (a 100,000-op chain is fine); it hands each node its summed output
-gradient and passes what the node returns along its edges. Leaves accumulate into ``.grad`` (copying nothing that
-someone else still holds); ``autograd.grad`` captures gradients at chosen nodes instead.
-Saved values are freed after use unless ``retain_graph``.
+gradient and passes what the node returns along its edges. Leaves accumulate into ``.grad``
+(copying nothing that someone else still holds); ``autograd.grad`` captures gradients at chosen
+nodes instead. Saved values are freed after use unless ``retain_graph``. Two walkers share that
+order: ``_walk_plain`` for a training step's backward, ``_walk`` for everything else.
 """
 import sys
 import warnings
