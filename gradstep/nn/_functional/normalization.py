@@ -16,6 +16,7 @@ differentiable ops, so double backward is exact.
 """
 import numpy as np
 
+from ... import _alloc
 from ..._ops._util import wrap_dim
 from ..._tensor import Tensor
 from ...autograd.graph import Op
@@ -229,20 +230,23 @@ class _LayerNorm(Op):
             n *= s
         x2 = x.reshape(-1, n)
         mean = (_rowsum(x2) / n)[:, None]
-        out = x2 - mean  # the only full-size allocation: normalised, scaled, shifted in place
-        rstd = 1 / np.sqrt((_dotsum(out, out) / n)[:, None] + eps)
-        out *= rstd
+        # the only full-size array: normalised, scaled and shifted in place
+        out = _alloc.empty(x.shape, x.dtype)  # pooled, see _alloc
+        out2 = out.reshape(-1, n)
+        np.subtract(x2, mean, out=out2)
+        rstd = 1 / np.sqrt((_dotsum(out2, out2) / n)[:, None] + eps)
+        out2 *= rstd
         if w is not None:
-            out *= w.reshape(-1)
+            out2 *= w.reshape(-1)
         if b is not None:
-            out += b.reshape(-1)
+            out2 += b.reshape(-1)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w)
             ctx.stats = (mean, rstd)
             ctx.n = n
             ctx.eps = eps
             ctx.b_shape = None if b is None else b.shape
-        return out.reshape(x.shape)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -273,7 +277,8 @@ def _layer_norm_backward_arrays(ctx, g2, x2, w, shape, needs):
     (two full-size temporaries)."""
     mean, rstd = ctx.stats
     n = ctx.n
-    xhat = x2 - mean
+    xhat = _alloc.empty(x2.shape, x2.dtype)
+    np.subtract(x2, mean, out=xhat)
     xhat *= rstd
     gx = gw = gb = None
     if len(needs) > 1 and needs[1]:
@@ -281,14 +286,18 @@ def _layer_norm_backward_arrays(ctx, g2, x2, w, shape, needs):
     if len(needs) > 2 and needs[2]:
         gb = _colsum(g2).reshape(ctx.b_shape)
     if needs[0]:
-        gx = g2 * w.reshape(-1) if w is not None else g2.copy()  # h = g w
-        sh = _rowsum(gx)[:, None]
-        shx = _dotsum(gx, xhat)[:, None]
+        gx = _alloc.empty(tuple(shape), g2.dtype)  # in x's shape: .grad takes it as it is
+        h = gx.reshape(-1, n)
+        if w is not None:
+            np.multiply(g2, w.reshape(-1), out=h)  # h = g w
+        else:
+            np.copyto(h, g2)
+        sh = _rowsum(h)[:, None]
+        shx = _dotsum(h, xhat)[:, None]
         xhat *= shx / n
-        gx -= xhat
-        gx -= sh / n
-        gx *= rstd
-        gx = gx.reshape(shape)
+        h -= xhat
+        h -= sh / n
+        h *= rstd
     return gx, gw, gb
 
 
