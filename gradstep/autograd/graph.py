@@ -8,12 +8,12 @@ node, which adds the gradient into ``.grad``.
 
 Internal ops subclass ``Op``: ``forward(ctx, *args)`` runs on arrays (NumPy or CuPy) and the
 node itself is the ``ctx``; ``backward(ctx, grad)`` returns one gradient per forward argument
-(trailing ``None`` may be left out), and reads what forward saved from ``ctx._arrays`` (the engine
-has checked them, see ``Node.saved_tensors``). Backward formulas are written with operators and NumPy
-functions, so the same formula runs on arrays, or on Tensors when ``create_graph=True`` (Tensors
-answer NumPy's dispatch protocols with gradstep's differentiable ops). The hottest elementwise ops
-subclass the bases in ``_fast_ops.py``, which also record in one pass without asking forward
-what it saved.
+(trailing ``None`` may be left out), and reads what forward saved from ``ctx._arrays`` (the
+engine has checked them, see ``Node.saved_tensors``). Backward formulas are written with operators
+and NumPy functions, so the same formula runs on arrays, or on Tensors when ``create_graph=True``
+(Tensors answer NumPy's dispatch protocols with gradstep's differentiable ops). The hottest
+elementwise ops subclass the bases in ``_fast_ops.py``, which also record in one pass without
+asking forward what it saved.
 """
 import itertools
 import warnings as _warnings
