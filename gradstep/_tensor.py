@@ -23,7 +23,8 @@ from ._size import Size
 from ._ops import (arith, compare, convert, elementwise, indexing, linalg, reduction,
                    shape)
 from .autograd import grad_mode
-from .autograd.graph import AccumulateGrad, _epoch as _inplace_epoch
+from .autograd.graph import AccumulateGrad, add_output_saver, note_overwritten
+from .autograd.graph import _epoch as _inplace_epoch
 
 __all__ = ["Tensor"]
 
@@ -82,6 +83,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     _acc = None             # this leaf's AccumulateGrad node, made on first use
     _post_accumulate_hooks = None
     _grad_slot = None       # array a fresh .grad is written into (an optimizer's flat buffer)
+    _output_of = None       # nodes besides grad_fn that saved this value as their output
     _device = CPU
     __array_priority__ = 1000  # ndarray op Tensor -> Tensor's reflected op
 
@@ -232,6 +234,9 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
                                "gradients. To fix this error, please refer to the "
                                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the "
                                "solution.")
+        if self._grad_fn is not None and self._base is None:
+            # its producer may have saved this value: an in-place change must still reach it
+            add_output_saver(self, self._grad_fn)
         self._grad_fn = None
         self._requires_grad = False
         return self
@@ -257,9 +262,12 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         return (self if self._base is None else self._base)._ver
 
     def _bump_version(self):
+        """Count an in-place change (of this tensor's storage, so of its base's version)."""
         root = self if self._base is None else self._base
         root._ver += 1
         _inplace_epoch[0] += 1
+        if root._grad_fn is not None or root._output_of is not None:
+            note_overwritten(root)  # a node may have saved this value as its output
 
     def _check_inplace(self):
         """Raise torch's error for an in-place op on a leaf that requires grad (outside no_grad)."""

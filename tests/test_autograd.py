@@ -435,6 +435,82 @@ def test_inplace_on_saved_tensor_after_a_checked_backward():
     assert "which is output 0 of Mul," in msg
 
 
+@pytest.mark.parametrize("case", ["dropped", "view_dropped", "detached_alias", "detach_",
+                                  "setitem", "twice", "create_graph"])
+def test_inplace_on_saved_output_is_caught(case):
+    """An op that saves its own output (exp, tanh, sigmoid) learns of an in-place change of it
+    from the change itself, so backward raises torch's error even when the output tensor is gone
+    by then (it used to be held weakly, and a dropped one was not checked)."""
+    def run(lib):
+        x = vec(lib, [0.5, 1., 2.])
+        y = x.tanh() if case == "detached_alias" else x.sigmoid() if case == "detach_" else x.exp()
+        z = y.sum()
+        if case == "dropped":
+            y.add_(1)
+            del y
+        elif case == "view_dropped":
+            v = y[:2]
+            v.mul_(2)
+            del y, v
+        elif case == "detached_alias":   # detach() shares the version counter
+            d = y.detach()
+            d.zero_()
+            del d, y
+        elif case == "detach_":
+            y.detach_()
+            y.add_(1)
+        elif case == "setitem":
+            y[0] = 5
+            del y
+        elif case == "twice":
+            y.add_(1)
+            y.mul_(2)                    # the message gives the version at backward: 2
+            del y
+        else:                            # the double backward reads the saved output too
+            g, = lib.autograd.grad(z, x, create_graph=True)
+            y.add_(1)
+            del y
+            z = g.sum()
+        z.backward()
+    msg = same_error(run)
+    assert "which is output 0 of " in msg
+
+
+@pytest.mark.parametrize("keep_view", [True, False])
+def test_inplace_output_of_inplace_op_on_a_view_is_caught(keep_view):
+    """``y[:2].exp_()`` saves its output in y's storage; a later change of y reaches that node
+    through y (its grad_fn is then CopySlices, not the exp node). torch describes the view, and
+    names the view's grad_fn while the view lives, else the exp node."""
+    def run(lib):
+        x = vec(lib, [0.5, 1., 2.])
+        y = x * 1
+        v = y[:2]
+        v.exp_()
+        if not keep_view:
+            del v
+        z = y.sum()
+        y.add_(1)
+        z.backward()
+    msg = same_error(run)
+    name = "AsStrided" if keep_view else "Exp"
+    assert f"[torch.FloatTensor [2]], which is output 0 of {name}, is at version 2; " \
+           "expected version 1" in msg
+
+
+def test_unchanged_saved_outputs_still_differentiate():
+    """The marker that stands for a saved output reads the right array, also after an in-place
+    op elsewhere (the checked path) and under create_graph."""
+    def run(lib):
+        x = vec(lib, [0.5, 1., 2.])
+        y = x.exp() * x.tanh() + x.sigmoid()
+        other = x * 1
+        other.add_(1)                       # forces the checked path
+        g, = lib.autograd.grad(y.sum(), x, create_graph=True)
+        g.sum().backward()
+        return g, x.grad
+    both(run)
+
+
 def test_version_counter():
     def run(lib):
         a = vec(lib, [1., 2.])

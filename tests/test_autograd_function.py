@@ -764,3 +764,57 @@ def test_anomaly_check_nan_false_and_off():
         x.grad = None
         _nan_function(lib).apply(x).sum().backward()  # anomaly mode off: no check
         assert np.isnan(np.asarray(x.grad.detach())).all()
+
+
+def _saved_output_functions(lib):
+    class MyExp(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            y, = ctx.saved_tensors
+            return g * y
+
+    class Two(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            a, b = x.exp(), x * 2
+            ctx.save_for_backward(a, b)
+            return a, b
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            a, b = ctx.saved_tensors
+            return ga * a + gb * 2
+    return MyExp, Two
+
+
+@pytest.mark.parametrize("case", ["alive", "dropped", "second_output_dropped"])
+def test_inplace_on_saved_output_of_a_function(case):
+    """torch names the Function (``output 1 of Two``), and catches the change even when the
+    output tensor itself is gone by backward."""
+    messages = []
+    for lib in LIBS:
+        MyExp, Two = _saved_output_functions(lib)
+        x = lib.tensor(np.array([0.5, 1., 2.], np.float32), requires_grad=True)
+        if case == "second_output_dropped":
+            a, b = Two.apply(x)
+            z = (a * 1).sum() + (b * 1).sum()
+            b.add_(1)
+            del a, b
+        else:
+            y = MyExp.apply(x)
+            y.add_(1)
+            z = y.sum()
+            if case == "dropped":
+                del y
+        with pytest.raises(RuntimeError) as info:
+            z.backward()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert ("output 1 of Two," if case == "second_output_dropped" else "output 0 of MyExp,") \
+        in messages[0]

@@ -1,11 +1,12 @@
 """Small helpers every op module shares: dims, broadcasting, promotion, in-place writes."""
-from weakref import ReferenceType as _WeakRef, ref as _weakref
+
+import weakref
 
 import numpy as np
 
 from .. import _dtype, _tensor  # _tensor: partially initialised here; used at call time
 from ..autograd import grad_mode
-from ..autograd.graph import next_seq
+from ..autograd.graph import OUTPUT, add_output_saver, next_seq
 
 __all__ = ["wrap_dim", "sum_to", "is_tensor", "promote_operands", "inplace", "inplace_method",
            "write_out", "scalar_type_name", "floating"]
@@ -213,6 +214,7 @@ def inplace(self, op, *args, **kwargs):
                            "refers to a single memory location. Please clone() the tensor before "
                            "performing the operation.")
     self._data[...] = result
+    self._bump_version()  # before the new history: it tells the old producers (note_overwritten)
     if record:
         if self._base is not None:  # the base's history changes too (CopySlices)
             from ._view_inplace import rebase_view
@@ -220,7 +222,6 @@ def inplace(self, op, *args, **kwargs):
         else:
             self._grad_fn = out._grad_fn
             self._requires_grad = True
-    self._bump_version()
     if record and node is not None and node._saved:
         _save_self_as_output(self, out, node)
     return self
@@ -254,28 +255,29 @@ def _save_copy_of(old, nodes):
 
 
 def _save_self_as_output(self, out, node):
-    """The op's output now lives in self: where its node saved the output, it saves self's root
-    (held weakly, at its new version), so that a later in-place change of self is caught. (The
-    root, not a view: a temporary view ``y[:2].exp_()`` dies at once, its base lives on.)"""
-    saved = node._saved
-    for e in saved:
-        if type(e) is _WeakRef and e() is out:
-            break
-    else:
+    """The op's output now lives in self: where its node saved the output (``OUTPUT``), that
+    entry now expects self's root at its new version and reads self's array, and the root
+    lists the node, so that a later in-place change of self reaches it (see
+    ``note_overwritten``). (The root, not a view: a temporary view ``y[:2].exp_()`` dies at once,
+    its base lives on.)"""
+    if not node._saves_output():
         return
+    saved = node._saved
     root = self if self._base is None else self._base
-    entries = list(saved)
     versions = list(node._versions)
     arrays = list(node._arrays)
     for i, e in enumerate(saved):
-        if type(e) is _WeakRef and e() is out:
-            entries[i] = _weakref(root)
+        if e is OUTPUT:
             versions[i] = root._ver
             if arrays[i].dtype == self._data.dtype:
                 arrays[i] = self._data
-    node._saved = tuple(entries)
     node._versions = tuple(versions)
     node._arrays = tuple(arrays)
+    if root._grad_fn is not node:  # a view's in-place op: root's grad_fn is CopySlices
+        stand_in = _tensor.Tensor._make(self._data)  # for the type name and shape
+        stand_in._device = self._device
+        node._output_view = (stand_in, weakref.ref(self))  # weakly: self holds node's graph
+        add_output_saver(root, node)
 
 
 def inplace_method(fn):

@@ -33,8 +33,8 @@ __all__ = ["ConstantOp", "OutputOp", "PairOp"]
 _new = object.__new__
 _off_threads = _graph._off_threads
 _grad_state = _graph._grad_state
-_weakref = _graph._weakref
 _VERSION_ZERO = (0,)
+_SAVED_OUTPUT = _graph._SAVED_OUTPUT
 _UNVERSIONED = (None,)
 
 # Each ``apply`` below tests, in one expression: recording is on (no thread has turned it off, or
@@ -118,7 +118,7 @@ class OutputOp(Op):
             out._requires_grad = True
             out._grad_fn = node
             node._arrays = (data,)
-            node._saved = (_weakref(out),)  # weakly: the output holds the node
+            node._saved = _SAVED_OUTPUT  # a marker, not the output: it holds the node
             node._versions = _VERSION_ZERO
             node._epoch = _epoch[0]
             if _anomaly_state.enabled:

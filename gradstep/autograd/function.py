@@ -42,7 +42,7 @@ import weakref
 import numpy as np
 
 from . import grad_mode
-from .graph import SECOND_BACKWARD, Node, _anomaly_state, next_seq
+from .graph import SECOND_BACKWARD, Node, Overwritten, _anomaly_state, _raise_modified, next_seq
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable",
            "InplaceFunction", "NestedIOFunction"]
@@ -153,11 +153,16 @@ class BackwardCFunction(FunctionCtx, Node):
                 out.append(None)
                 continue
             t, version = entry
-            if type(t) is _SavedOutput:
+            if type(t) is _SavedOutput:  # this node's own output
+                producer, index = self, t.index
+                if t.overwritten is not None:  # caught even when the output itself is gone
+                    t.overwritten.raise_for(self, version, index)
                 t = t.tensor(self)
+            else:
+                producer, index = t._grad_fn, 0
             now = _root(t)._ver
             if now != version:
-                _raise_modified(t, now, version)
+                _raise_modified(t, producer, now, version, index)
             out.append(t)
         return tuple(out)
 
@@ -166,6 +171,25 @@ class BackwardCFunction(FunctionCtx, Node):
     def _release(self):
         if self._saved_entries:
             self._saved_entries = _FREED
+
+    # in-place changes of saved outputs (see graph.note_overwritten)
+    def _saves_output(self):
+        return bool(self._saved_outputs(self._out_index))
+
+    def _note_overwritten(self, root):
+        self._note_output_overwritten(self._out_index, root)
+
+    def _saved_outputs(self, index):
+        entries = self._saved_entries
+        if not entries or entries is _FREED:
+            return []
+        return [e[0] for e in entries
+                if e is not None and type(e[0]) is _SavedOutput and e[0].index == index]
+
+    def _note_output_overwritten(self, index, root):
+        """Output ``index`` was changed in place: a saved copy of it must raise at unpacking."""
+        for saved in self._saved_outputs(index):
+            saved.overwritten = Overwritten(root)
 
     # ----- backward -----
     @staticmethod
@@ -244,28 +268,17 @@ def _sum_to_input(g, shape, node, index):
     return g.sum(dim=axes, keepdim=True) if axes else g
 
 
-def _raise_modified(tensor, now, expected):
-    from .._tensor import type_name
-    fn = tensor._grad_fn
-    where = "]" if fn is None else f"], which is output 0 of {fn.name().removesuffix('Backward0')},"
-    raise RuntimeError(
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{type_name(tensor)} {list(tensor._data.shape)}{where} is at version {now}; "
-        f"expected version {expected} instead. Hint: enable anomaly detection to find the "
-        "operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True, check_nan=False).")
-
-
 class _SavedOutput:
     """A Function's own output saved for backward, held weakly (the output holds the node)."""
 
-    __slots__ = ("ref", "data", "index", "base")
+    __slots__ = ("ref", "data", "index", "base", "overwritten")
 
     def __init__(self, t, index):
         self.ref = weakref.ref(t)
         self.data = t._data
         self.index = index
         self.base = t._base
+        self.overwritten = None  # an Overwritten, once the output is changed in place
 
     def tensor(self, ctx):
         """The output itself while it lives, else a new tensor with the same value and node."""
@@ -310,6 +323,12 @@ class _OutputNode(Node):
     @property
     def saved_tensors(self):
         return self._ctx.saved_tensors
+
+    def _saves_output(self):
+        return bool(self._ctx._saved_outputs(self._index))
+
+    def _note_overwritten(self, root):
+        self._ctx._note_output_overwritten(self._index, root)
 
     def __getattr__(self, name):
         # needs_input_grad and the user's own ctx attributes live on the ctx.

@@ -34,7 +34,6 @@ __all__ = ["Node", "Op", "AccumulateGrad"]
 _FREED = "freed"
 _weakref = weakref.ref
 _new = object.__new__
-_WeakRef = weakref.ReferenceType
 
 # Counts in-place modifications anywhere. A node that saved values at epoch E, read back while
 # the count is still E, needs no version checks: nothing can have been modified since.
@@ -49,6 +48,75 @@ SECOND_BACKWARD = (
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class _Output:
+    """``OUTPUT``: the entry in a node's saved values that stands for the op's own output.
+
+    An op that saves its output (exp, tanh, sigmoid...) keeps the array in ``_arrays`` and this
+    marker in ``_saved``, not the output tensor: the output holds the node (``grad_fn``), so a
+    reference back would be a cycle. An in-place change of that output is caught from the other
+    side: it tells the output's producer (``note_overwritten``), which then raises torch's error
+    at backward, even if the output tensor itself is gone by then.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "OUTPUT"
+
+
+OUTPUT = _Output()
+
+
+class Overwritten:
+    """What backward reports about a saved output changed in place: the tensor's current
+    version while it lives (held weakly, for the cycle above), its type and shape."""
+
+    __slots__ = ("_ref", "_version", "_stand_in", "_producer")
+
+    def __init__(self, root, view=None):
+        self._ref = _weakref(root)
+        self._version = root._ver
+        # torch describes the tensor the node saved: root, or the view an in-place op wrote
+        # (then named as output of the view's own grad_fn)
+        if view is None:
+            self._stand_in = _tensor.Tensor._make(root._data)  # for the type name and shape
+            self._stand_in._device = root._device
+            self._producer = None
+        else:
+            self._stand_in, self._producer = view  # the view: held weakly
+
+    def raise_for(self, node, expected, index=0):
+        root = self._ref()
+        now = self._version if root is None else root._ver
+        # torch names the view's grad_fn while the view lives, else the node itself
+        view = None if self._producer is None else self._producer()
+        fn = node if view is None or view._grad_fn is None else view._grad_fn
+        _raise_modified(self._stand_in, fn, now, expected, index)
+
+
+def add_output_saver(root, node):
+    """Note that ``node`` saved ``root``'s current value as its own output, though it is not
+    ``root.grad_fn`` (or no longer will be)."""
+    if node._saves_output():
+        others = root._output_of or ()
+        if node not in others:
+            root._output_of = others + (node,)
+
+
+def note_overwritten(root):
+    """``root`` (a tensor that is its own base) was just changed in place: the node that produced
+    its value, and every other node that saved one of its values as its own output
+    (``root._output_of``: earlier producers, in-place ops on views, ``detach_``), learn that
+    their saved output is stale, and at which version root now is."""
+    producer = root._grad_fn
+    if producer is not None:
+        add_output_saver(root, producer)  # its record follows later changes too
+    others = root._output_of
+    if others is not None:
+        for node in others:
+            node._note_overwritten(root)
 
 
 class Node:
@@ -66,6 +134,8 @@ class Node:
     _buf = None          # the engine's pending gradient for this node, during a backward
     _epoch = -1          # the in-place epoch when values were saved (see _epoch below)
     _arrays = ()         # the saved values as arrays
+    _overwritten = None  # an Overwritten: the output this node saved was changed in place
+    _output_view = None  # (stand-in, weakref) of the view an in-place op wrote its output to
     name_ = None
     _seq = 0
 
@@ -124,8 +194,8 @@ class Node:
         versions = []
         n = len(args)
         for s in self._saved:
-            if s is data:  # the op's own output: held weakly (strongly it would be a cycle)
-                entries.append(_weakref(out))
+            if s is data:  # the op's own output (see OUTPUT)
+                entries.append(OUTPUT)
                 versions.append(0)
                 continue
             # the input it came from: most ops have one or two arguments, so try those first
@@ -183,13 +253,12 @@ class Node:
             if version is None:
                 out.append(entry)
                 continue
-            if type(entry) is _WeakRef:  # the op's own output
-                tensor = entry()
-                if tensor is not None and _root(tensor)._ver != version:
+            if entry is OUTPUT:
+                if self._overwritten is not None:
                     # torch names this node as the output's producer, whatever the in-place
                     # change recorded since
-                    _raise_modified(tensor, self, _root(tensor)._ver, version)
-                out.append(_output_tensor(tensor, data, self) if as_tensors else data)
+                    self._overwritten.raise_for(self, version)
+                out.append(_tensor.Tensor._make(data, True, self) if as_tensors else data)
             else:
                 if _root(entry)._ver != version:
                     _raise_modified(entry, entry._grad_fn, _root(entry)._ver, version)
@@ -203,6 +272,16 @@ class Node:
         super().__init_subclass__(**kwargs)
         if "_release" in cls.__dict__:
             cls._slow = True
+
+    def _saves_output(self):
+        """Whether this node holds its own output for backward (see OUTPUT)."""
+        saved = self._saved  # by identity: `in` would compare saved arrays and tensors with ==
+        return bool(saved) and saved is not _FREED and any(e is OUTPUT for e in saved)
+
+    def _note_overwritten(self, root):
+        """``root``, whose value this node saved as its output, was just changed in place: the
+        node's backward must raise (see ``note_overwritten``)."""
+        self._overwritten = Overwritten(root, self._output_view)
 
     def _release(self):
         """Free the saved values after a backward without retain_graph. The engine calls it on
@@ -223,18 +302,15 @@ def _root(t):
     return t if base is None else base
 
 
-def _output_tensor(tensor, data, node):
-    """An op's saved output as a Tensor whose grad_fn is the op (for create_graph)."""
-    if tensor is not None and tensor._grad_fn is node:
-        return tensor
-    return _tensor.Tensor._make(data, True, node)
-
-
-def _raise_modified(tensor, fn, now, expected):
-    """torch's error for a saved ``tensor`` changed in place; ``fn`` produced it (None: a leaf)."""
+def _raise_modified(tensor, fn, now, expected, index=0):
+    """torch's error for a saved ``tensor`` changed in place; it is output ``index`` of ``fn``
+    (a node, or its name; None: a leaf)."""
     from .._tensor import type_name
     shape = list(tensor._data.shape)
-    where = "]" if fn is None else f"], which is output 0 of {fn.name().removesuffix('Backward0')},"
+    name = fn if fn is None or type(fn) is str else fn.name()
+    # torch names the op: ExpBackward0 -> Exp, PowBackward1 -> Pow1, MyFnBackward -> MyFn
+    where = "]" if fn is None else \
+        f"], which is output {index} of {name.removesuffix('Backward0').replace('Backward', '')},"
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{type_name(tensor)} {shape}{where} is at version {now}; expected version "
@@ -364,8 +440,8 @@ class Op(Node):
             ctx._arrays = saved
             if len(saved) != 1:
                 ctx._resolve_saved((a,), (x,), data, out)
-            elif saved[0] is data:  # the output (held weakly: strongly it would be a cycle)
-                ctx._saved = (_weakref(out),)
+            elif saved[0] is data:  # the output (see OUTPUT)
+                ctx._saved = _SAVED_OUTPUT
                 ctx._versions = _VERSION_ZERO
             elif saved[0] is x:
                 ctx._saved = (a,)
@@ -465,7 +541,7 @@ def _record(ctx, data, args, arrays):
         ctx._epoch = _epoch[0]
         ctx._arrays = saved
         if len(saved) == 1 and saved[0] is data:  # unary ops that keep their output
-            ctx._saved = (_weakref(out),)
+            ctx._saved = _SAVED_OUTPUT
             ctx._versions = _VERSION_ZERO
         else:
             ctx._resolve_saved(args, arrays, data, out)
@@ -488,6 +564,7 @@ def _no_grad_output(cls, data, first):
 
 
 _VERSION_ZERO = (0,)
+_SAVED_OUTPUT = (OUTPUT,)
 _ONE = (True,)
 
 
