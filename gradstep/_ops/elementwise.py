@@ -764,9 +764,11 @@ def _type_error(name, arg, position, value):
 
 def _unary(op, name, doc):
     """The public function for a one-input op: ``fn(input, *, out=None)``."""
+    apply1 = op.apply1  # bound once: a classmethod lookup makes a bound method per call
+
     def fn(input, *, out=None):
         try:
-            result = op.apply1(input)
+            result = apply1(input)
         except AttributeError:
             if not isinstance(input, _tensor.Tensor):
                 raise _type_error(name, "input", 1, input) from None

@@ -18,6 +18,7 @@ arrays, a warnings filter in front of gradstep's) takes ``Op.apply`` and the op'
 """
 import warnings as _warnings
 
+import numpy as _np
 from numpy import ndarray as _ndarray
 
 from .. import _tensor  # partially initialised at import time; used at call time only
@@ -35,6 +36,8 @@ _off_threads = _graph._off_threads
 _grad_state = _graph._grad_state
 _VERSION_ZERO = (0,)
 _SAVED_OUTPUT = _graph._SAVED_OUTPUT
+# The float dtypes, tested by identity first (``x.dtype.kind == "f"`` costs ~50 ns more)
+_FLOAT_DTYPES = (_np.dtype(_np.float32), _np.dtype(_np.float64), _np.dtype(_np.float16))
 _UNVERSIONED = (None,)
 
 # Each ``apply`` below tests, in one expression: recording is on (no thread has turned it off, or
@@ -102,8 +105,9 @@ class OutputOp(Op):
     def apply1(cls, a):
         x = a._data
         if (a._requires_grad and (not _off_threads[0] or _grad_state.enabled)
-                and type(x) is _ndarray and x.dtype.kind == "f" and (_get_fp() is _trusted[0] and (
-                    filters := _warnings.filters) and filters[0] is _trusted[1] or silenced())):
+                and type(x) is _ndarray and x.dtype in _FLOAT_DTYPES
+                and (_get_fp() is _trusted[0] and (filters := _warnings.filters)
+                     and filters[0] is _trusted[1] or silenced())):
             data = cls.compute(x)
             if type(data) is not _ndarray:  # NumPy's scalar from a 0-d input
                 data = _tensor.as_tensor_data(data, None)
