@@ -1,5 +1,7 @@
 """Small helpers every op module shares: dims, broadcasting, promotion, in-place writes."""
 
+import re
+import sys
 import weakref
 
 import numpy as np
@@ -280,6 +282,16 @@ def _save_self_as_output(self, out, node):
         add_output_saver(root, node)
 
 
+def _op_name(result):
+    """torch's name of the op that made ``result``: AddmmBackward0 -> addmm, or else the name of
+    the function that called ``write_out`` (only ``out`` requires grad)."""
+    fn = result._grad_fn
+    if fn is None:
+        return sys._getframe(2).f_code.co_name
+    name = re.sub(r"Backward\d*$", "", fn.name().rsplit("::", 1)[-1])
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def inplace_method(fn):
     """The Tensor method ``x.fn_(...)``: ``fn`` computed into x's storage by ``inplace``."""
     def method(self, *args, **kwargs):
@@ -289,13 +301,19 @@ def inplace_method(fn):
     return method
 
 
-def write_out(result, out):
-    """Honour an ``out=`` argument: copy ``result`` into ``out`` (no-op when ``out`` is None)."""
+def write_out(result, out, name=None):
+    """Honour an ``out=`` argument: copy ``result`` into ``out`` (no-op when ``out`` is None).
+
+    As in torch, a differentiable op cannot write to ``out=`` while recording: the result would
+    not be connected to out's history. ``name`` is the function's, for the error (by default
+    the op's, from the result's grad_fn: MulBackward0 -> mul).
+    """
     if out is None:
         return result
-    if out._requires_grad and out._grad_fn is None and result._requires_grad:
-        raise RuntimeError("add(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
+    if grad_mode.state.grad_enabled and (result._requires_grad or out._requires_grad):
+        raise RuntimeError(f"{name or _op_name(result)}(): functions with out=... arguments "
+                           "don't support automatic differentiation, but one of the arguments "
+                           "requires grad.")
     out._data = result._data.astype(out._data.dtype, copy=False) \
         if out._data.shape != result._data.shape else out._data
     if out._data is not result._data:

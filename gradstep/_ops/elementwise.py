@@ -775,6 +775,7 @@ def _unary(op, name, doc):
             raise
         return result if out is None else _out(result, out)
     fn.__name__ = fn.__qualname__ = name
+    fn.__code__ = fn.__code__.replace(co_name=name, co_qualname=name)  # tracebacks name it too
     fn.__doc__ = doc
     return fn
 

@@ -750,15 +750,6 @@ def one_hot(tensor, num_classes=-1):
     return Tensor._make(out)
 
 
-def _write_out(out, result):
-    """Write ``result`` into the ``out=`` tensor (resizing it when its shape differs)."""
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, out._data.dtype)
-    out._data[...] = result._data
-    out._bump_version()
-    return out
-
-
 class Methods:
     __getitem__ = getitem
     __setitem__ = setitem

@@ -483,20 +483,20 @@ def matmul(input, other, *, out=None):
     if da == 2 and db == 2:
         _mm_dtype(a, b)
         _mm_shape(a.shape, b.shape)
-        return _out(Mm.apply(input, other), out)
+        return _out(Mm.apply(input, other), out, "matmul")
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{da}D and {db}D")
     if da == 1 and db == 1:
         _dot_checks(a, b)
-        return _out(Dot.apply(input, other), out)
+        return _out(Dot.apply(input, other), out, "matmul")
     if da == 2 and db == 1:
         _mv_checks(a.shape, b.shape[0], a.dtype, b.dtype)
-        return _out(Mv.apply(input, other), out)
+        return _out(Mv.apply(input, other), out, "matmul")
     if da == 1 and db == 2:
         _mm_dtype(a, b)
         _mm_shape((1, a.shape[0]), b.shape)
-        return _out(VecMat.apply(input, other), out)
+        return _out(VecMat.apply(input, other), out, "matmul")
     if db <= 2:
         # N-D @ matrix or vector: the batch folds into the rows of one 2-D product
         rows = _prod(a.shape[:-1])
@@ -505,7 +505,7 @@ def matmul(input, other, *, out=None):
             _mm_shape((rows, a.shape[-1]), b.shape)
         else:
             _mv_checks((rows, a.shape[-1]), b.shape[0], a.dtype, b.dtype)
-        return _out(Matmul.apply(input, other), out)
+        return _out(Matmul.apply(input, other), out, "matmul")
     batch_a = a.shape[:-2] if da >= 2 else ()
     if input._requires_grad and da <= 3 and _prod(batch_a) == 1 and _prod(b.shape[:-2]) > 1:
         # torch folds other's batch into rows here (computing (b^T @ a^T)^T): its messages
@@ -513,18 +513,18 @@ def matmul(input, other, *, out=None):
         rows = _prod(b.shape[:-2]) * b.shape[-1]
         if da == 1:
             _mv_checks((rows, b.shape[-2]), a.shape[0], b.dtype, a.dtype)
-            return _out(Matmul.apply(input, other), out)
+            return _out(Matmul.apply(input, other), out, "matmul")
         _mm_dtype(b, a)
         _not_bool("addmm_impl_cpu_", a)
         _mm_shape((rows, b.shape[-2]), (a.shape[-1], a.shape[-2]))
-        return _out(MatmulClone.apply(input, other), out)
+        return _out(MatmulClone.apply(input, other), out, "matmul")
     _scalar_type_error(a, b)
     _not_bool("bmm", a)
     batch_b = b.shape[:-2]
     batch = _broadcast_batch(batch_a, batch_b)
     n = _prod(batch)
     _bmm_shape((n,) + (a.shape[-2] if da >= 2 else 1, a.shape[-1]), (n,) + b.shape[-2:])
-    return _out(Matmul.apply(input, other), out)
+    return _out(Matmul.apply(input, other), out, "matmul")
 
 
 def mm(input, mat2, *, out=None):

@@ -582,14 +582,14 @@ def _arg_extremum(name, fn, input, dim, keepdim):
     return _plain(np.asarray(fn(x, axis=d, keepdims=keepdim), dtype=np.int64))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, out=None):
     """Index of the (first) largest element, of the flattened input or along ``dim``."""
-    return _arg_extremum("argmax", np.argmax, input, dim, keepdim)
+    return write_out(_arg_extremum("argmax", np.argmax, input, dim, keepdim), out)
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, out=None):
     """Index of the (first) smallest element, of the flattened input or along ``dim``."""
-    return _arg_extremum("argmin", np.argmin, input, dim, keepdim)
+    return write_out(_arg_extremum("argmin", np.argmin, input, dim, keepdim), out)
 
 
 def count_nonzero(input, dim=None):

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import NO_GRAD_CTX, Op
-from ._util import exact_ops, is_tensor, sum_to, wrap_dim, wrap_dims
+from ._util import exact_ops, is_tensor, sum_to, wrap_dim, wrap_dims, write_out
 
 __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
            "unsqueeze", "permute", "movedim", "moveaxis", "transpose", "swapaxes", "swapdims",
@@ -816,11 +816,7 @@ def cat(tensors, dim=0, *, out=None, axis=None):
                         f"{i} in the list.")
     else:
         d = wrap_dim(dim, 1)
-    result = Cat.apply(d, np_dtype, *tensors)
-    if out is not None:
-        from .indexing import _write_out
-        return _write_out(out, result)
-    return result
+    return write_out(Cat.apply(d, np_dtype, *tensors), out, "cat")
 
 
 concat = concatenate = cat
@@ -837,11 +833,7 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(x._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(shape) + 1)
-    result = Stack.apply(d, _common_dtype(tensors), *tensors)
-    if out is not None:
-        from .indexing import _write_out
-        return _write_out(out, result)
-    return result
+    return write_out(Stack.apply(d, _common_dtype(tensors), *tensors), out, "stack")
 
 
 def atleast_1d(*tensors):
