@@ -34,7 +34,7 @@ __all__ = ["ConstantOp", "OutputOp", "PairOp"]
 _new = object.__new__
 _off_threads = _graph._off_threads
 _grad_state = _graph._grad_state
-_VERSION_ZERO = (0,)
+_VERSION_ZERO = _graph._VERSION_ZERO
 _SAVED_OUTPUT = _graph._SAVED_OUTPUT
 # The float dtypes, tested by identity first (``x.dtype.kind == "f"`` costs ~50 ns more)
 _FLOAT_DTYPES = (_np.dtype(_np.float32), _np.dtype(_np.float64), _np.dtype(_np.float16))

@@ -50,16 +50,12 @@ def register_optimizer_step_post_hook(hook):
     return handle
 
 
-class _ParamState(dict):
-    """A parameter's state: a plain dict that counts its changes, so an optimizer's flat layout
-    knows in O(1) whether any state tensor was replaced since it last looked. Copies and
-    pickles are plain dicts."""
+class _CountsChanges:
+    """Mixin for the state dicts below: every mutating method adds one to a shared counter
+    (``self._changes``, a one-item list), so an optimizer's flat layout knows in O(1) whether
+    any state tensor was replaced since it last looked."""
 
-    __slots__ = ("_changes",)
-
-    def __init__(self, changes, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._changes = changes
+    __slots__ = ()
 
     def __setitem__(self, key, value):
         self._changes[0] += 1
@@ -72,58 +68,6 @@ class _ParamState(dict):
     def __ior__(self, other):
         self._changes[0] += 1
         return super().__ior__(other)
-
-    def __reduce_ex__(self, protocol):
-        return dict, (dict(self),)
-
-    def _changed(name):  # noqa: N805  (a helper used while the class body runs)
-        method = getattr(dict, name)
-
-        def counted(self, *args, **kwargs):
-            self._changes[0] += 1
-            return method(self, *args, **kwargs)
-        counted.__name__ = name
-        return counted
-
-    pop = _changed("pop")
-    popitem = _changed("popitem")
-    clear = _changed("clear")
-    update = _changed("update")
-    setdefault = _changed("setdefault")
-    del _changed
-
-
-class defaultdict(defaultdict):  # noqa: N801  (torch prints `defaultdict(<class 'dict'>, ...)`)
-    """``Optimizer.state``: a ``defaultdict(dict)`` whose per-parameter dicts count changes."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(dict, *args, **kwargs)
-        self._changes = [0]
-        for key, value in list(self.items()):
-            if type(value) is dict:
-                dict.__setitem__(self, key, _ParamState(self._changes, value))
-
-    def __missing__(self, key):
-        value = self[key] = _ParamState(self._changes)
-        return value
-
-    def __setitem__(self, key, value):
-        self._changes[0] += 1
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key):
-        self._changes[0] += 1
-        super().__delitem__(key)
-
-    def __ior__(self, other):
-        self._changes[0] += 1
-        return super().__ior__(other)
-
-    def __reduce_ex__(self, protocol):
-        return _plain_state, (list(self.items()),)
-
-    def __copy__(self):
-        return _plain_state(list(self.items()))
 
     def pop(self, *args):
         self._changes[0] += 1
@@ -146,8 +90,43 @@ class defaultdict(defaultdict):  # noqa: N801  (torch prints `defaultdict(<class
         return super().setdefault(*args)
 
 
+class _ParamState(_CountsChanges, dict):
+    """A parameter's state: a plain dict that counts its changes (in its optimizer's counter).
+    Copies and pickles are plain dicts."""
+
+    __slots__ = ("_changes",)
+
+    def __init__(self, changes, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._changes = changes
+
+    def __reduce_ex__(self, protocol):
+        return dict, (dict(self),)
+
+
+class defaultdict(_CountsChanges, defaultdict):  # noqa: N801  (torch prints `defaultdict(...)`)
+    """``Optimizer.state``: a ``defaultdict(dict)`` whose per-parameter dicts count changes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(dict, *args, **kwargs)
+        self._changes = [0]
+        for key, value in list(self.items()):
+            if type(value) is dict:
+                dict.__setitem__(self, key, _ParamState(self._changes, value))
+
+    def __missing__(self, key):
+        value = self[key] = _ParamState(self._changes)
+        return value
+
+    def __reduce_ex__(self, protocol):
+        return _plain_state, (list(self.items()),)
+
+    def __copy__(self):
+        return _plain_state(list(self.items()))
+
+
 _StateDict = defaultdict
-defaultdict = defaultdict.__mro__[1]
+defaultdict = defaultdict.__mro__[2]
 
 
 def _plain_state(items):
