@@ -10,6 +10,9 @@ from ._dtype import (dtype, get_default_dtype, set_default_dtype, promote_types,
 from ._dtype import bool_ as bool  # noqa: E402,A001
 from ._device import device  # noqa: E402
 from ._size import Size  # noqa: E402
+from ._layout import (layout, strided, sparse_coo, memory_format,  # noqa: E402
+                      contiguous_format, preserve_format, channels_last, channels_last_3d)
+from ._info import is_tensor, numel, is_floating_point, finfo, iinfo  # noqa: E402
 from ._tensor import Tensor  # noqa: E402
 from ._creation import (tensor, as_tensor, from_numpy, zeros, ones, full, empty,  # noqa: E402
                         eye, arange, linspace, logspace, zeros_like, ones_like, full_like,

@@ -95,9 +95,25 @@ def promote_types(a, b):
     """The smallest dtype both ``a`` and ``b`` convert to, by torch's lattice."""
     if a is b:
         return a
-    if a._category != b._category and 2 in (a._category, b._category):
-        return a if a._category == 2 else b  # int64 + float16 -> float16, as torch
-    return FROM_NP[np.promote_types(a.np, b.np)]
+    try:
+        if a._category != b._category and 2 in (a._category, b._category):
+            return a if a._category == 2 else b  # int64 + float16 -> float16, as torch
+        return FROM_NP[np.promote_types(a.np, b.np)]
+    except AttributeError:  # not dtypes: checked here, off the path every op takes
+        return promote_types(_dtype_argument(a, "type1", 1), _dtype_argument(b, "type2", 2))
+
+
+_PYTHON_TYPES = {float: "float64", int: "int64", bool: "bool"}
+
+
+def _dtype_argument(value, name, position):
+    """A dtype argument of ``promote_types``: a dtype, or Python's float/int/bool."""
+    if isinstance(value, dtype):
+        return value
+    if isinstance(value, type) and value in _PYTHON_TYPES:
+        return _BY_NAME[_PYTHON_TYPES[value]]
+    raise TypeError(f"promote_types(): argument '{name}' (position {position}) must be "
+                    f"torch.dtype, not {type(value).__name__}")
 
 
 def _combine(higher, lower):

@@ -15,13 +15,16 @@ save and restore it as a uint8 tensor.
 Sampling happens on the host; results are moved to the generator's or the requested device.
 """
 import contextlib
+import numbers
 import os
+import warnings
 
 import numpy as np
 
 from . import _dtype
 from ._backend import to_device
-from ._creation import _resolve_dtype, make, parse_size
+from ._creation import _is_int, _qualified_type_name, _resolve_dtype, like_layout, make, \
+    parse_size
 from ._device import as_device
 from ._ops._util import inplace, is_tensor, scalar_type_name, sum_to
 from ._ops._util import write_out as _write_out
@@ -180,8 +183,8 @@ def _normal01(rng, shape, np_dtype):
     return rng.standard_normal(shape, dtype=np.float32).astype(np_dtype)
 
 
-def _float_dtype(dtype, kernel):
-    d = _dtype.get_default_dtype() if dtype is None else _resolve_dtype(dtype)
+def _float_dtype(dtype, kernel, where=None):
+    d = _dtype.get_default_dtype() if dtype is None else _resolve_dtype(dtype, where)
     if d._category != 2:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(d.np)}'")
     return d
@@ -207,7 +210,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
         (torch.Size([2, 3]), True)
     """
     shape = parse_size(size, "rand", kwargs.pop("size", None))
-    d = _float_dtype(dtype, "check_uniform_bounds")
+    d = _float_dtype(dtype, "check_uniform_bounds", "rand")
     return _write_out(_place(_uniform(_gen(generator), shape, d.np), device, requires_grad), out)
 
 
@@ -215,7 +218,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False, **kwargs):
     """Standard normal samples of the given size (the default float dtype)."""
     shape = parse_size(size, "randn", kwargs.pop("size", None))
-    d = _float_dtype(dtype, "normal_kernel_cpu")
+    d = _float_dtype(dtype, "normal_kernel_cpu", "randn")
     return _write_out(_place(_normal01(_gen(generator), shape, d.np), device, requires_grad), out)
 
 
@@ -225,15 +228,82 @@ def _check_range(low, high):
                            f"to={high}")
 
 
+# C++ names of dtypes in torch's random-bounds messages
+_C_NAME = {"uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+           "int64": "long", "bool": "bool", "float16": "c10::Half", "float32": "float",
+           "float64": "double"}
+
+_OUT_OF_PRECISION = (
+    "{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations {name} can "
+    "support discrete uniform distribution only within this range. This warning will become an "
+    "error in version 1.7 release, please fix the code in advance (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/DistributionTemplates.h:{line}.)")
+
+
+def _check_bounds(low, high, np_dtype):
+    """torch's checks that integers from [low, high) fit ``np_dtype``: an integer (or bool) type
+    must hold ``low`` and ``high - 1``; a float type only warns past the integers it represents
+    exactly (2**mantissa)."""
+    name = _C_NAME[np_dtype.name]
+    if np_dtype.kind == "f":
+        digits = _MANTISSA[np_dtype]
+        for what, value, line in (("from", low, 110), ("to - 1", high - 1, 111)):
+            if not -2 ** digits <= value <= 2 ** digits:
+                warnings.warn(_OUT_OF_PRECISION.format(what=what, digits=digits, name=name,
+                                                       line=line), UserWarning, stacklevel=3)
+        return
+    info = (0, 1) if np_dtype == np.bool_ else (int(np.iinfo(np_dtype).min),
+                                                int(np.iinfo(np_dtype).max))
+    if not info[0] <= low <= info[1]:
+        raise RuntimeError(f"from is out of bounds for {name}")
+    if not info[0] <= high - 1 <= info[1]:
+        raise RuntimeError(f"to - 1 is out of bounds for {name}")
+
+
+def _python_int(value):
+    """An int argument as a Python int, or torch's error when it exceeds int64."""
+    value = int(value)
+    if not -2 ** 63 <= value < 2 ** 63:
+        raise ValueError("Overflow when unpacking long long")
+    return value
+
+
 def _integers(rng, low, high, shape, np_dtype):
     """Integers in [low, high) as ``np_dtype``."""
     return rng.integers(low, high, shape, dtype=np.int64).astype(np_dtype, copy=False) \
         if high <= 2 ** 63 else rng.integers(low, high, shape, dtype=np.uint64).astype(np_dtype)
 
 
+def _arg_names(values):
+    return ", ".join("Tensor" if is_tensor(v) else type(v).__name__ for v in values)
+
+
+_RANDINT_EXPECTED = "".join(
+    f" * ({sig}tuple of ints size, *, {gen}Tensor out = None, torch.dtype dtype = None, "
+    "torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool "
+    "requires_grad = False)\n"
+    for sig in ("int high, ", "int low, int high, ")
+    for gen in ("torch.Generator generator, ", ""))
+
+
+def _randint_bounds(args):
+    """randint's (low, high) as Python ints: ints, NumPy integers or integer tensors of one
+    element, with torch's errors for anything else."""
+    if all(_is_int(a) for a in args):
+        return [_python_int(a) for a in args]
+    if len(args) == 1:
+        raise TypeError(f"randint(): argument 'high' (position 1) must be int, not "
+                        f"{_arg_names(args)}")
+    raise TypeError(f"randint() received an invalid combination of arguments - got "
+                    f"({_arg_names(args)}, tuple), but expected one of:\n{_RANDINT_EXPECTED}")
+
+
 def randint(*args, generator=None, out=None, dtype=None, layout=None, device=None,
             requires_grad=False, pin_memory=False, **kwargs):
     r"""Integers uniform in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``.
+
+    ``low`` and ``high - 1`` must fit ``dtype`` (torch's "out of bounds" errors); a float dtype
+    only warns beyond the integers it holds exactly.
 
     Example::
 
@@ -260,25 +330,48 @@ def randint(*args, generator=None, out=None, dtype=None, layout=None, device=Non
             high = args[0]
         else:
             low = args[0]
-    if low is None:
-        low = 0
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
+    given = (high,) if low is None else (low, high)
+    low, high = ([0] if low is None else []) + _randint_bounds(given)
     shape = parse_size((size,), "randint")
-    low, high = int(low), int(high)
     _check_range(low, high)
-    d = _dtype.int64 if dtype is None else _resolve_dtype(dtype)
+    d = _dtype.int64 if dtype is None else _resolve_dtype(dtype, "randint")
+    _check_bounds(low, high, d.np)
     array = _integers(_gen(generator), low, high, shape, d.np)
     return _write_out(_place(array, device, requires_grad), out)
+
+
+# the largest n whose permutation a float type holds exactly, and torch's name for the type
+_PERM_FLOAT_LIMIT = {np.dtype(np.float16): (2049, "2049", "Half"),
+                     np.dtype(np.float32): (2 ** 24 + 1, "2^24+1", "Float"),
+                     np.dtype(np.float64): (2 ** 53 + 1, "2^53+1", "Double")}
+
+
+def _check_perm_range(n, d):
+    """torch's refusal of a permutation ``d`` cannot hold (its largest value is ``n - 1``)."""
+    if d._category == 2:
+        limit, text, name = _PERM_FLOAT_LIMIT[d.np]
+        if n > limit:
+            raise RuntimeError(f"n cannot be greater than {text} for {name} type.")
+    else:
+        from ._ops._util import fill_array
+        fill_array(n - 1, d.np)  # the fill check: "value cannot be converted to type uint8_t..."
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
     """A random permutation of ``0 .. n-1`` (int64 unless ``dtype`` says otherwise)."""
-    n = int(n)
+    if not _is_int(n):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not "
+                        f"{_arg_names((n,))}")
+    n = _python_int(n)
+    d = _dtype.int64 if dtype is None else _resolve_dtype(dtype, "randperm")
+    if d is _dtype.bool_:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
-    d = _dtype.int64 if dtype is None else _resolve_dtype(dtype)
+    _check_perm_range(n, d)
     return _write_out(_place(_gen(generator).permutation(n).astype(d.np), device, requires_grad),
                       out)
 
@@ -310,6 +403,15 @@ class _NormalStd(_NormalBackward):
     name_ = "NormalBackward2"
 
 
+_NORMAL_EXPECTED = (
+    " * (Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+    " * (Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)\n"
+    " * (float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+    " * (float mean, float std, tuple of ints size, *, torch.Generator generator = None, Tensor "
+    "out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, "
+    "bool pin_memory = False, bool requires_grad = False)\n")
+
+
 def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
            device=None, requires_grad=False, pin_memory=False):
     r"""Normal samples with the given mean and standard deviation (tensors or numbers).
@@ -319,16 +421,17 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     """
     mt, st = is_tensor(mean), is_tensor(std)
     rng = _gen(generator)
-    if not mt and not st:
-        if size is None:
-            raise TypeError(f"normal() received an invalid combination of arguments - got "
-                            f"({type(mean).__name__}, {type(std).__name__}), but expected one of: "
-                            "(Tensor mean, Tensor std), (Tensor mean, float std), (float mean, "
-                            "Tensor std), (float mean, float std, tuple of ints size)")
+    numbers_form = not mt and not st
+    # a size goes with two numbers only, and must be a sequence there
+    if numbers_form != isinstance(size, (tuple, list)):
+        given = (mean, std) if size is None else (mean, std, size)
+        raise TypeError(f"normal() received an invalid combination of arguments - got "
+                        f"({_arg_names(given)}), but expected one of:\n{_NORMAL_EXPECTED}")
+    if numbers_form:
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
-        shape = parse_size((size,) if isinstance(size, (tuple, list)) else (size,), "normal")
-        d = _float_dtype(dtype, "normal_kernel_cpu")
+        shape = parse_size((size,), "normal")
+        d = _float_dtype(dtype, "normal_kernel_cpu", "normal")
         array = (_normal01(rng, shape, d.np) * d.np.type(std) + d.np.type(mean)).astype(d.np)
         return _write_out(_place(array, device, requires_grad), out)
     ref = mean if mt else std
@@ -380,9 +483,17 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         >>> torch.bernoulli(torch.tensor([0., 1.])).tolist()
         [0.0, 1.0]
     """
+    _tensor_input(input, "bernoulli")
+    if p is not None and not (isinstance(p, (numbers.Real, np.bool_)) or
+                              is_tensor(p) and p._data.size == 1):
+        raise TypeError(f"bernoulli() received an invalid combination of arguments - got "
+                        f"({_arg_names((input, p))}), but expected one of:\n"
+                        " * (Tensor input, *, torch.Generator generator = None, Tensor out = "
+                        "None)\n * (Tensor input, float p, *, torch.Generator generator = None)\n")
     rng = _gen(generator)
     data = input._data
     if p is not None:
+        p = float(p)
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
         sample = (rng.random(data.shape) < p).astype(data.dtype)
@@ -398,7 +509,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 def poisson(input, generator=None):
     """Poisson samples with rates ``input`` (same dtype as input)."""
-    data = input._data
+    data = _tensor_input(input, "poisson")._data
     if np.any(data < 0):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     return make(_gen(generator).poisson(data).astype(data.dtype))
@@ -411,7 +522,14 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     come last, once the others are exhausted). Returns int64 of shape ``(rows, num_samples)``, or
     ``(num_samples,)`` for a 1-D input.
     """
-    data = input._data
+    data = _tensor_input(input, "multinomial")._data
+    if not _is_int(num_samples):
+        raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not "
+                        f"{_arg_names((num_samples,))}")
+    if not isinstance(replacement, bool):
+        raise TypeError(f"multinomial(): argument 'replacement' (position 3) must be bool, not "
+                        f"{type(replacement).__name__}")
+    num_samples = int(num_samples)
     if data.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{scalar_type_name(data.dtype)}")
@@ -450,37 +568,64 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 # ----- *_like -----
 
-def _like(input, dtype, device):
-    d = _dtype.FROM_NP[input._data.dtype] if dtype is None else _resolve_dtype(dtype)
+def _tensor_input(value, where):
+    if not is_tensor(value):
+        raise TypeError(f"{where}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{_qualified_type_name(value)}")
+    return value
+
+
+def _like(input, dtype, device, where):
+    _tensor_input(input, where)
+    d = _dtype.FROM_NP[input._data.dtype] if dtype is None else _resolve_dtype(dtype, where)
     return tuple(input._data.shape), d, (input.device if device is None else device)
 
 
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None,
               requires_grad=False, memory_format=None):
-    """``rand`` with ``input``'s shape, dtype and device."""
-    shape, d, dev = _like(input, dtype, device)
+    """``rand`` with ``input``'s shape, dtype, device and memory order."""
+    shape, d, dev = _like(input, dtype, device, "rand_like")
     d = _float_dtype(d, "check_uniform_bounds")
-    return _place(_uniform(_gen(generator), shape, d.np), dev, requires_grad)
+    values = like_layout(_uniform(_gen(generator), shape, d.np), input, memory_format,
+                         "rand_like")
+    return _place(values, dev, requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None,
                requires_grad=False, memory_format=None):
-    """``randn`` with ``input``'s shape, dtype and device."""
-    shape, d, dev = _like(input, dtype, device)
+    """``randn`` with ``input``'s shape, dtype, device and memory order."""
+    shape, d, dev = _like(input, dtype, device, "randn_like")
     d = _float_dtype(d, "normal_kernel_cpu")
-    return _place(_normal01(_gen(generator), shape, d.np), dev, requires_grad)
+    values = like_layout(_normal01(_gen(generator), shape, d.np), input, memory_format,
+                         "randn_like")
+    return _place(values, dev, requires_grad)
+
+
+_RANDINT_LIKE_EXPECTED = "".join(
+    f" * (Tensor input, {bounds}, *, {gen}torch.memory_format memory_format = None, torch.dtype "
+    "dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = "
+    "False, bool requires_grad = False)\n"
+    for bounds in ("int low, int high", "Tensor high", "int high")
+    for gen in ("torch.Generator generator, ", ""))
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None,
                  device=None, requires_grad=False, memory_format=None):
-    """``randint`` with ``input``'s shape, dtype and device: ``(input, high)`` or
+    """``randint`` with ``input``'s shape, dtype, device and memory order: ``(input, high)`` or
     ``(input, low, high)``."""
-    if high is None:
-        low, high = 0, low
-    low, high = int(low), int(high)
+    given = (low,) if high is None else (low, high)
+    if not is_tensor(input) or not all(_is_int(v) for v in given):
+        raise TypeError(f"randint_like() received an invalid combination of arguments - got "
+                        f"({_arg_names((input,) + given)}), but expected one of:\n"
+                        f"{_RANDINT_LIKE_EXPECTED}")
+    low, high = (0, given[0]) if high is None else given
+    low, high = _python_int(low), _python_int(high)
     _check_range(low, high)
-    shape, d, dev = _like(input, dtype, device)
-    return _place(_integers(_gen(generator), low, high, shape, d.np), dev, requires_grad)
+    shape, d, dev = _like(input, dtype, device, "randint_like")
+    _check_bounds(low, high, d.np)
+    values = like_layout(_integers(_gen(generator), low, high, shape, d.np), input,
+                         memory_format, "randint_like")
+    return _place(values, dev, requires_grad)
 
 
 # ----- in-place methods -----
@@ -678,5 +823,3 @@ class RandomMethods:
         return _write(self, self._data.dtype.type(0), "ZeroBackward0")
 
 
-_C_NAME = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int",
-           "int64": "long", "bool": "bool"}

@@ -19,6 +19,8 @@ from ._creation import CreationMethods
 from ._random import RandomMethods
 from ._backend import array_module, device_of, to_device
 from ._device import CPU, as_device
+from ._from_data import warn_once_at_caller
+from ._layout import is_contiguous_as, strided
 from ._size import Size
 from ._ops import (arith, compare, convert, elementwise, indexing, linalg, reduction,
                    shape)
@@ -27,6 +29,8 @@ from .autograd.graph import AccumulateGrad, add_output_saver, note_overwritten
 from .autograd.graph import _epoch as _inplace_epoch
 
 __all__ = ["Tensor"]
+
+_new_tuple = tuple.__new__
 
 _NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -90,7 +94,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     def __new__(cls, *args, **kwargs):
         # Legacy constructor: Tensor(data), Tensor(*sizes), Tensor(size); float32 by default.
         from ._creation import legacy_new
-        return legacy_new(cls, _dtype.get_default_dtype(), args, kwargs)
+        return legacy_new(cls, _dtype.get_default_dtype(), args, kwargs, typed=False)
 
     @staticmethod
     def _make(data, requires_grad=False, grad_fn=None):
@@ -281,17 +285,25 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     # ----- metadata -----
     @property
     def shape(self):
-        return Size(self._data.shape)
+        return _new_tuple(Size, self._data.shape)  # Size(...) without re-checking NumPy's ints
 
     def size(self, dim=None):
         """The shape as ``Size``, or one dimension's length."""
         if dim is None:
-            return Size(self._data.shape)
-        return self._data.shape[self._wrap_dim(dim)]
+            return _new_tuple(Size, self._data.shape)
+        return self._data.shape[self._dim_of_shape(dim)]
 
     def _wrap_dim(self, dim):
         from ._ops._util import wrap_dim
         return wrap_dim(dim, self._data.ndim)
+
+    def _dim_of_shape(self, dim):
+        """``dim`` as an index into the shape (``size(dim)``, ``stride(dim)``): a 0-dim tensor
+        has no dimension to name, where reductions accept 0 and -1."""
+        if self._data.ndim == 0 and isinstance(dim, (int, np.integer)) \
+                and not isinstance(dim, bool):
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return self._wrap_dim(dim)
 
     def dim(self):
         return self._data.ndim
@@ -336,7 +348,6 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
 
     @property
     def layout(self):
-        from . import strided
         return strided
 
     is_sparse = False
@@ -350,15 +361,21 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
+    def is_signed(self):
+        """Whether the dtype holds negative numbers (not uint8, not bool)."""
+        return self._data.dtype.kind in "if"
+
     def is_complex(self):
         return False
 
     def is_contiguous(self, memory_format=None):
-        return bool(self._data.flags.c_contiguous)
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        return is_contiguous_as(self._data, memory_format)
 
     def stride(self, dim=None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
-        return strides if dim is None else strides[self._wrap_dim(dim)]
+        return strides if dim is None else strides[self._dim_of_shape(dim)]
 
     def storage_offset(self):
         base = self if self._base is None else self._base
@@ -418,11 +435,14 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            how_many = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {how_many} is ambiguous")
         return bool(self._data.reshape(()))
 
     def __float__(self):
         self._one_element("float")
+        if self._requires_grad and grad_mode.state.grad_enabled:
+            warn_once_at_caller(_SCALAR_OF_GRAD_TENSOR)  # torch: only float() warns
         return float(self._data.reshape(()))
 
     def __int__(self):
@@ -466,8 +486,10 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         return tensor_repr(self)
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and not self._requires_grad:
-            return self.item().__format__(spec)
+        # a 0-dim tensor formats as its number, gradients or not (f"{loss:.4f}"); only a plain
+        # Tensor: a subclass keeps object's formatting, as in torch
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return self._data.item().__format__(spec)
         return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol):
@@ -489,6 +511,12 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
         return new
+
+
+_SCALAR_OF_GRAD_TENSOR = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)")
 
 
 def _rebuild(array, requires_grad, device):

@@ -9,6 +9,7 @@ import torch
 
 import gradstep
 from gradstep import _random
+import _outcome
 from _compare import to_numpy
 
 
@@ -357,3 +358,100 @@ def test_errors_match_torch(case):
         msg = msg.replace("5056", "48")
     with pytest.raises(type(t_err.value), match=re.escape(msg)):
         fn(gradstep)
+
+
+# ----- argument checks and dtype bounds (outcomes against torch; samples as shape and dtype) ----
+
+def _kind(t):
+    """A sample as what torch and gradstep share: shape and dtype (the streams differ)."""
+    return tuple(t.shape), str(t.dtype)
+
+
+BOUNDS = [
+    ("randint float high", lambda L: L.randint(10.5, (2,))),
+    ("randint float low", lambda L: L.randint(0.5, 10, (2,))),
+    ("randint float high of two", lambda L: L.randint(0, 10.5, (2,))),
+    ("randint bool high", lambda L: L.randint(True, (2,))),
+    ("randint float tensor", lambda L: L.randint(L.tensor(3.), (2,))),
+    ("randint int tensor", lambda L: _kind(L.randint(L.tensor(3), (2,)))),
+    ("randint NumPy int", lambda L: _kind(L.randint(np.int64(3), (2,)))),
+    ("randint 2**63", lambda L: L.randint(2 ** 63, (2,))),
+    ("randint int64 max", lambda L: _kind(L.randint(2 ** 63 - 1, (2,)))),
+    ("randint uint8 300", lambda L: L.randint(300, (2,), dtype=L.uint8)),
+    ("randint uint8 256", lambda L: _kind(L.randint(256, (2,), dtype=L.uint8))),
+    ("randint uint8 from -1", lambda L: L.randint(-1, 5, (2,), dtype=L.uint8)),
+    ("randint int8 from -200", lambda L: L.randint(-200, 5, (2,), dtype=L.int8)),
+    ("randint int16 40000", lambda L: L.randint(40000, (2,), dtype=L.int16)),
+    ("randint int32 2**31", lambda L: _kind(L.randint(2 ** 31, (2,), dtype=L.int32))),
+    ("randint int32 2**31+1", lambda L: L.randint(2 ** 31 + 1, (2,), dtype=L.int32)),
+    ("randint bool 3", lambda L: L.randint(3, (2,), dtype=L.bool)),
+    ("randint bool 2", lambda L: _kind(L.randint(2, (2,), dtype=L.bool))),
+    ("randint bool from 2", lambda L: L.randint(2, 3, (2,), dtype=L.bool)),
+    ("randint float32 past 2**24", lambda L: _kind(L.randint(2 ** 24 + 2, (2,),
+                                                             dtype=L.float32))),
+    ("randint float32 at 2**24", lambda L: _kind(L.randint(2 ** 24 + 1, (2,), dtype=L.float32))),
+    ("randint float16 past 2**11", lambda L: _kind(L.randint(3000, (2,), dtype=L.float16))),
+    ("randint float16 from", lambda L: _kind(L.randint(-3000, 0, (2,), dtype=L.float16))),
+    ("randint float64 past 2**53", lambda L: _kind(L.randint(2 ** 53 + 2, (2,),
+                                                             dtype=L.float64))),
+    ("randint dtype string", lambda L: L.randint(3, (2,), dtype="float64")),
+    ("randint_like uint8 300", lambda L: L.randint_like(L.zeros(2, dtype=L.uint8), 300)),
+    ("randint_like bool 3", lambda L: L.randint_like(L.zeros(2, dtype=L.bool), 3)),
+    ("randint_like uint8 from -1", lambda L: L.randint_like(L.zeros(2, dtype=L.uint8), -1, 5)),
+    ("randint_like float high", lambda L: L.randint_like(L.zeros(2), 2.5)),
+    ("randint_like float of two", lambda L: L.randint_like(L.zeros(2), 1, 2.5)),
+    ("randint_like float16", lambda L: _kind(L.randint_like(L.zeros(2, dtype=L.float16),
+                                                            5000))),
+    ("randint_like list", lambda L: L.randint_like([1], 5)),
+    ("randperm float", lambda L: L.randperm(2.5)),
+    ("randperm bool", lambda L: L.randperm(True)),
+    ("randperm float tensor", lambda L: L.randperm(L.tensor(3.))),
+    ("randperm string", lambda L: L.randperm("a")),
+    ("randperm int tensor", lambda L: _kind(L.randperm(L.tensor(3)))),
+    ("randperm NumPy int", lambda L: _kind(L.randperm(np.int64(3)))),
+    ("randperm 2**63", lambda L: L.randperm(2 ** 63)),
+    ("randperm bool dtype", lambda L: L.randperm(3, dtype=L.bool)),
+    ("randperm empty bool dtype", lambda L: L.randperm(0, dtype=L.bool)),
+    ("randperm uint8 256", lambda L: _kind(L.randperm(256, dtype=L.uint8))),
+    ("randperm uint8 257", lambda L: L.randperm(257, dtype=L.uint8)),
+    ("randperm uint8 empty", lambda L: _kind(L.randperm(0, dtype=L.uint8))),
+    ("randperm uint8 negative", lambda L: L.randperm(-1, dtype=L.uint8)),
+    ("randperm int8 128", lambda L: _kind(L.randperm(128, dtype=L.int8))),
+    ("randperm int8 129", lambda L: L.randperm(129, dtype=L.int8)),
+    ("randperm int16 32769", lambda L: L.randperm(32769, dtype=L.int16)),
+    ("randperm float16 2049", lambda L: _kind(L.randperm(2049, dtype=L.float16))),
+    ("randperm float16 2050", lambda L: L.randperm(2050, dtype=L.float16)),
+    ("randperm float32 past 2**24", lambda L: L.randperm(2 ** 24 + 2, dtype=L.float32)),
+    ("normal size with tensor", lambda L: L.normal(L.zeros(3), 1., (3,))),
+    ("normal size with tensor std", lambda L: L.normal(0., L.ones(3), size=(3,))),
+    ("normal int size", lambda L: L.normal(0., 1., 3)),
+    ("normal list mean", lambda L: L.normal([0.], 1.)),
+    ("normal ints", lambda L: _kind(L.normal(0, 1, (3,)))),
+    ("bernoulli of float", lambda L: L.bernoulli(0.5)),
+    ("bernoulli of list", lambda L: L.bernoulli([0.5])),
+    ("bernoulli string p", lambda L: L.bernoulli(L.tensor([0.5]), "a")),
+    ("bernoulli int p", lambda L: _kind(L.bernoulli(L.tensor([0.5]), 1))),
+    ("poisson of float", lambda L: L.poisson(1.)),
+    ("poisson of list", lambda L: L.poisson([0.5])),
+    ("multinomial float count", lambda L: L.multinomial(L.tensor([1., 1]), 1.0)),
+    ("multinomial bool count", lambda L: L.multinomial(L.tensor([1., 1]), True)),
+    ("multinomial tensor count", lambda L: _kind(L.multinomial(L.tensor([1., 1]),
+                                                               L.tensor(1)))),
+    ("multinomial NumPy count", lambda L: _kind(L.multinomial(L.tensor([1., 1]), np.int64(1)))),
+    ("multinomial int replacement", lambda L: L.multinomial(L.tensor([1., 1]), 1, 1)),
+    ("multinomial of list", lambda L: L.multinomial([1., 1], 1)),
+    ("rand_like of list", lambda L: L.rand_like([1.])),
+    ("randn_like of float", lambda L: L.randn_like(1.)),
+    ("rand dtype string", lambda L: L.rand(2, dtype="float64")),
+    ("random_ int16 bound", lambda L: L.zeros(2, dtype=L.int16).random_(0, 40000)),
+]
+
+
+@pytest.mark.parametrize("fn", [c[1] for c in BOUNDS], ids=[c[0] for c in BOUNDS])
+def test_argument_checks_and_bounds_match_torch(fn):
+    outcome = {lib: _outcome.outcome(fn, lib) for lib in (gradstep, torch)}
+    ours, theirs = outcome[gradstep], outcome[torch]
+    if ours[0] == theirs[0] == "raise" and "received an invalid combination" in theirs[2]:
+        assert ours[1] == theirs[1]  # torch's overload listings are not reproduced word for word
+        return
+    assert ours == theirs, f"\ngradstep: {ours}\ntorch:    {theirs}"

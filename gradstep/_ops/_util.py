@@ -126,24 +126,27 @@ def scalar_array(value, np_dtype):
 
 
 # dtypes whose fill values torch range-checks (full, fill_, x[i] = v), with its C type names
-_CHECKED_FILL = {np.dtype(np.float32): "float", np.dtype(np.int32): "int",
-                 np.dtype(np.int16): "int16_t", np.dtype(np.int8): "int8_t",
-                 np.dtype(np.uint8): "uint8_t"}
+_CHECKED_FILL = {np.dtype(np.float32): "float", np.dtype(np.int64): "int64_t",
+                 np.dtype(np.int32): "int", np.dtype(np.int16): "int16_t",
+                 np.dtype(np.int8): "int8_t", np.dtype(np.uint8): "uint8_t"}
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def fill_array(value, np_dtype):
     """A fill value (``full``, ``x[i] = v``) as a 0-dim array of ``np_dtype``: ``scalar_array``,
-    but a finite number out of a float32/int32/int16/int8/uint8 range is torch's overflow error."""
+    but a number out of a float32 or integer type's range is torch's overflow error."""
     name = _CHECKED_FILL.get(np_dtype)
     if name is not None and type(value) in (int, float):
         if np_dtype.kind == "f":
             bad = abs(value) > _FLOAT32_MAX and value - value == 0  # finite and too large
+        elif type(value) is float:
+            info = np.iinfo(np_dtype)
+            bad = not info.min <= value <= info.max  # nan and inf never fit
         else:
             info = np.iinfo(np_dtype)
             # unsigned: torch accepts -max..max (a negative value wraps, -1 -> 255)
             low = -info.max if np_dtype.kind == "u" else info.min
-            bad = type(value) is int and not low <= value <= info.max
+            bad = not low <= value <= info.max
         if bad:
             raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     with np.errstate(over="ignore", invalid="ignore"):  # inf/nan to float16: torch is silent
