@@ -62,7 +62,7 @@ def to_device(array, device):
     """``array`` on ``device`` (the same object when it is already there)."""
     device = as_device(device)
     if device.type == "cpu":
-        if isinstance(array, np.ndarray):
+        if isinstance(array, (np.ndarray, np.generic)):  # NumPy's scalar: a 0-d op's result
             return array
         return array.get()
     cupy = array_module(device)

@@ -130,3 +130,14 @@ def test_optimizer_repr_two_groups(name):
         reprs.append(repr(opt))
     assert reprs[0] == reprs[1]
     assert "\n\nParameter Group 1\n" in reprs[0]
+
+
+@pytest.mark.parametrize("convert", ["float", "double", "half"])
+def test_backward_through_a_dtype_cast_of_a_0d_tensor(convert):
+    # the gradient of a 0-d op reaches ToCopy's backward as a NumPy scalar, not an array
+    grads = []
+    for L in (gradstep, torch):
+        x = L.tensor(0.5, dtype=L.float64, requires_grad=True)
+        (getattr(x, convert)() * 2).backward()
+        grads.append(x.grad)
+    assert_same(*grads)
