@@ -10,7 +10,6 @@ functions as Tensor methods, so ``gradstep.sin(x)``, ``x.sin()`` and ``np.sin(x)
 """
 import numbers
 import warnings
-import weakref
 
 import numpy as np
 
@@ -25,7 +24,7 @@ from ._size import Size
 from ._ops import (arith, compare, convert, elementwise, indexing, linalg, reduction,
                    shape)
 from .autograd import grad_mode
-from .autograd.graph import AccumulateGrad, add_output_saver, note_overwritten
+from .autograd.graph import AccumulateGrad, add_output_saver, note_overwritten, retain, retains
 from .autograd.graph import _epoch as _inplace_epoch
 
 __all__ = ["Tensor"]
@@ -83,6 +82,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     _grad_fn = None
     _grad = None
     _base = None            # the tensor whose storage a view shares (its version counter too)
+    _alias = False          # made by detach(): shares _base's version counter, yet is no view
     _ver = 0                # version counter, kept on the base of a view family
     _acc = None             # this leaf's AccumulateGrad node, made on first use
     _post_accumulate_hooks = None
@@ -152,7 +152,8 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
 
     @property
     def grad(self):
-        if self._grad_fn is not None and not self.retains_grad:
+        # torch warns only while there is nothing to read
+        if self._grad is None and self._grad_fn is not None and not self.retains_grad:
             warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
@@ -162,10 +163,23 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                from ._ops._util import scalar_type_name
+                from ._ops.linalg import _C_NAMES
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_NAMES[value._data.dtype.name]}'"
+                    f" to a tensor with grad_dtype '{scalar_type_name(self._data.dtype)}'. The "
+                    "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). "
+                    "You can set the tensor's grad_dtype attribute with a specific dtype, or None "
+                    "to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a "
+                    "tensor and its gradient may break downstream systems that assume they match.")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value._data.shape)}' to a tensor of size "
+                                   f"'{list(self._data.shape)}'. Please ensure that the gradient "
+                                   "and the tensor are the same size")
         self._grad = value
 
     @grad.deleter
@@ -174,16 +188,15 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
 
     @property
     def retains_grad(self):
-        fn = self._grad_fn
-        return fn is not None and fn._retained is not None and fn._retained() is self
+        return retains(self)
 
     def retain_grad(self):
-        """Keep ``.grad`` for this non-leaf tensor during backward."""
+        """Keep ``.grad`` for this non-leaf tensor during backward (also after an in-place op
+        on it: then the gradient of its new value)."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._grad_fn is not None:
-            self._grad_fn._retained = weakref.ref(self)
-            self._grad_fn._slow = True
+            retain(self)
 
     def _edge(self):
         """The node a gradient for this tensor is sent to: grad_fn, or the leaf's accumulator."""
@@ -209,7 +222,9 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         return handle
 
     def register_post_accumulate_grad_hook(self, hook):
-        """Call ``hook(tensor)`` after a leaf's ``.grad`` has been accumulated."""
+        """Call ``hook(tensor)`` after a leaf's ``.grad`` has been accumulated; it returns None."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         from .utils.hooks import RemovableHandle
@@ -226,11 +241,13 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
 
     def detach(self):
         """A tensor sharing storage with this one, cut from the graph."""
-        return self._view_of(self._data)
+        t = self._view_of(self._data)
+        t._alias = True
+        return t
 
     def detach_(self):
         """Cut this tensor from the graph in place."""
-        if self._base is not None and self._base._requires_grad and self._grad_fn is not None:
+        if self._base is not None and not self._alias:
             raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are "
                                "using DistributedDataParallel (DDP) for training, and "
                                "gradient_as_bucket_view is set as True, gradients are views of "
@@ -253,7 +270,10 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     @data.setter
     def data(self, value):
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         # shares value's storage, not its version counter (x._base stays as it was, as in torch)
         self._data = value._data
         self._device = value._device

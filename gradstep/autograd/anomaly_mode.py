@@ -29,18 +29,19 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.
 
 def is_anomaly_enabled():
     """Return True while anomaly detection is on."""
-    return _anomaly.enabled
+    return _anomaly.anomaly
 
 
 def is_anomaly_check_nan_enabled():
     """Return True if anomaly detection checks backward results for NaN."""
-    return getattr(_anomaly, "check_nan", True)
+    return _anomaly.check_nan
 
 
 def set_anomaly_enabled(enabled, check_nan=True):
     """Turn anomaly detection on or off (``torch.set_anomaly_enabled``)."""
-    _anomaly.enabled = bool(enabled)
+    _anomaly.anomaly = bool(enabled)
     _anomaly.check_nan = bool(check_nan)
+    _anomaly.update()
 
 
 _set = set_anomaly_enabled
@@ -61,7 +62,7 @@ class detect_anomaly:
     """
 
     def __init__(self, check_nan=True):
-        self.prev = _anomaly.enabled
+        self.prev = _anomaly.anomaly
         self.check_nan = check_nan
         self.prev_check_nan = is_anomaly_check_nan_enabled()
         warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and "
@@ -84,7 +85,7 @@ class set_detect_anomaly:
     """
 
     def __init__(self, mode, check_nan=True):
-        self.prev = _anomaly.enabled
+        self.prev = _anomaly.anomaly
         self.prev_check_nan = is_anomaly_check_nan_enabled()
         _set(bool(mode), check_nan)
 

@@ -7,6 +7,10 @@ gradient and passes what the node returns along its edges. Leaves accumulate int
 (copying nothing that someone else still holds); ``autograd.grad`` captures gradients at chosen
 nodes instead. Saved values are freed after use unless ``retain_graph``. Two walkers share that
 order: ``_walk_plain`` for a training step's backward, ``_walk`` for everything else.
+
+Hooks, retain_grad, leaves' accumulators and values that went through saved-tensor hooks live on
+the careful path (``Node._slow``), in torch's order and with torch's checks of what hooks return
+(see "hooks" below); a node without them costs the walkers nothing extra.
 """
 import sys
 import warnings
@@ -17,7 +21,7 @@ import numpy as np
 from .._alloc import is_pooled
 from .._ops._fp import QUIET, reset_fp, set_fp
 from . import grad_mode
-from .graph import _FREED, AccumulateGrad, _anomaly_state, _epoch
+from .graph import _FREED, AccumulateGrad, _anomaly_state, _epoch, _retaining, follow_retains
 
 __all__ = ["run_backward"]
 
@@ -83,6 +87,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     only: if given, the set of AccumulateGrad nodes allowed to accumulate (``inputs=``).
     """
     from .._tensor import Tensor
+    if _retaining:
+        follow_retains()
     targets = set(capture or ())
     if only is not None:
         targets |= only
@@ -96,17 +102,47 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
         else:
             node._buf = node._buf + grad
 
-    prev = (grad_mode.state.grad_enabled, grad_mode.state.inference)
-    grad_mode.state.grad_enabled = create_graph
+    state = grad_mode.state
+    prev = (state.grad_mode, state.inference)
+    state.grad_mode = create_graph
     fp = set_fp(QUIET)  # NumPy's floating-point warnings off, as torch's backward is silent
+    _tasks.append(_Task(roots, needed, not accumulate))
     try:
-        if needed is None and capture is None and not create_graph and not _anomaly_state.enabled:
+        if needed is None and capture is None and not create_graph and not _anomaly_state.anomaly:
             _walk_plain(heap, retain_graph, Tensor)
         else:
             _walk(heap, retain_graph, create_graph, needed, capture, accumulate, only, Tensor)
     finally:
-        grad_mode.state.grad_enabled, grad_mode.state.inference = prev
+        _tasks.pop()
+        state.grad_mode, state.inference = prev
         reset_fp(fp)
+
+
+class _Task:
+    """The backward now running (innermost last in ``_tasks``), for hooks that ask which nodes
+    it will run (``graph.register_multi_grad_hook``)."""
+
+    __slots__ = ("roots", "needed", "is_grad", "reachable")
+
+    def __init__(self, roots, needed, is_grad):
+        self.roots = roots
+        self.needed = needed
+        self.is_grad = is_grad
+        self.reachable = None
+
+    def will_run(self, node):
+        if self.is_grad and type(node) is AccumulateGrad:
+            raise RuntimeError("A leaf node was passed to _will_engine_execute_node but we are "
+                               "currently running autograd.grad(). This is currently not "
+                               "supported.")
+        if self.needed is not None:
+            return node in self.needed
+        if self.reachable is None:
+            self.reachable = _reachable(self.roots)
+        return node in self.reachable
+
+
+_tasks = []
 
 
 # Two walkers over the same order. Nodes run in decreasing creation order: every consumer of a
@@ -136,7 +172,7 @@ def _walk_plain(heap, retain_graph, Tensor):
             grad = node._buf
             node._buf = None
             if node._slow:  # the careful path, and every leaf's accumulator (see Node._slow)
-                grad = _run_tensor_hooks(node, grad, Tensor, False)
+                grad = _run_pre_hooks(node, grad, Tensor)
                 if type(node) is AccumulateGrad:
                     grads = g = pending = None  # drop references: the leaf may take grad unshared
                     _accumulate(node, grad, Tensor, False)
@@ -192,11 +228,17 @@ def _checked_saved_backward(node, grad, retain_graph):
 def _careful_backward(node, grad, retain_graph):
     """A node on the careful path (see Node._slow) in a plain backward: backward, then the
     node's hooks and the checks of what it returned, then the release of its saved values."""
-    if node._saved and node._epoch != _epoch[0]:
-        node._check_saved()
-    grads = node.backward(node, grad)
-    if type(grads) is not tuple:
-        grads = (grads,)
+    if grad is None:  # a pre-hook took the gradient away: nothing flows on
+        grads = ()
+    else:
+        if node._packed is not None:
+            grads = _run_unpacked(node, grad, False)
+        else:
+            if node._saved and node._epoch != _epoch[0]:
+                node._check_saved()
+            grads = node.backward(node, grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
     grads = _checked(node, grads, grad)
     if not retain_graph:
         node._release()
@@ -206,7 +248,7 @@ def _careful_backward(node, grad, retain_graph):
 def _walk(heap, retain_graph, create_graph, needed, capture, accumulate, only, Tensor):
     """Every other backward: pruned to the nodes that reach ``needed``, gradients captured for
     ``autograd.grad``, ``inputs=``, anomaly mode, create_graph."""
-    anomaly = _anomaly_state.enabled
+    anomaly = _anomaly_state.anomaly
     follow = None
     grads = g = pending = None
     try:
@@ -225,28 +267,31 @@ def _walk(heap, retain_graph, create_graph, needed, capture, accumulate, only, T
                 continue
             if capture is not None and node in capture:
                 if slow:
-                    grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
+                    grad = _run_tensor_hooks(node, grad, Tensor)
                 capture[node].append(grad)
                 if type(node) is AccumulateGrad:
                     continue
+                if slow:
+                    grad = _run_node_pre_hooks(node, grad, Tensor)
             elif slow:
-                grad = _run_tensor_hooks(node, grad, Tensor, create_graph)
+                grad = _run_pre_hooks(node, grad, Tensor)
             if type(node) is AccumulateGrad:
                 if accumulate and (only is None or node in only):
                     grads = g = pending = None  # drop references: the leaf may take grad unshared
                     _accumulate(node, grad, Tensor, create_graph)
                 continue
-            saved = node._saved
-            if create_graph and saved:
-                arrays = node._saved_as_tensors()
-                try:
-                    grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
-                finally:
-                    node._arrays = arrays
-            else:
-                if saved and node._epoch != _epoch[0]:
+            if grad is None:  # a pre-hook took the gradient away: nothing flows on
+                grads = ()
+            elif anomaly:
+                grads = _anomaly.run(node, grad, create_graph)
+            elif slow and node._packed is not None:
+                grads = _run_unpacked(node, grad, create_graph)
+            elif create_graph:
+                grads = _run_backward_of(node, grad, True)
+            else:  # _run_backward_of, inlined for autograd.grad's per-op cost
+                if node._saved and node._epoch != _epoch[0]:
                     node._check_saved()
-                grads = _anomaly.run(node, grad) if anomaly else node.backward(node, grad)
+                grads = node.backward(node, grad)
             if type(grads) is not tuple:
                 grads = (grads,)
             if slow:
@@ -280,6 +325,31 @@ def _walk(heap, retain_graph, create_graph, needed, capture, accumulate, only, T
         raise
 
 
+def _run_backward_of(node, grad, create_graph):
+    """``node.backward`` with its saved values made ready (see the note above ``_walk_plain``)."""
+    saved = node._saved
+    if create_graph and saved:
+        arrays = node._saved_as_tensors()
+        try:
+            return node.backward(node, grad)
+        finally:
+            node._arrays = arrays
+    if saved and node._epoch != _epoch[0]:
+        node._check_saved()
+    return node.backward(node, grad)
+
+
+def _run_unpacked(node, grad, create_graph):
+    """``node.backward`` on what the unpack hook makes of the values the node packed (see
+    graph.saved_tensors_hooks), in place of its saved values while it runs."""
+    arrays = node._arrays
+    node._arrays = node._unpacked(create_graph)
+    try:
+        return node.backward(node, grad)
+    finally:
+        node._arrays = arrays
+
+
 def _drop_pending(heap, follow):
     """After an error: leave no gradient behind for the next backward."""
     for _, node in heap:
@@ -295,7 +365,7 @@ def _checked(node, grads, grad):
     if len(grads) < len(nxt):  # trailing None left out (see graph.Op): hooks see one per input
         grads = grads + (None,) * (len(nxt) - len(grads))
     if node._hooks is not None:
-        _run_node_hooks(node, grads, grad)
+        grads = _run_node_hooks(node, grads, grad)
     out = list(grads)
     for i, (child, g) in enumerate(zip(nxt, grads)):
         if child is not None and g is not None and (g.dtype is not child._dtype
@@ -314,44 +384,54 @@ _warned_create_graph = [False]  # torch warns once per process
 
 
 def _accumulate(node, grad, Tensor, create_graph):
-    """Add ``grad`` into the leaf's ``.grad``: steal it if no one else holds it, else copy."""
+    """Add ``grad`` into the leaf's ``.grad``: steal it if no one else holds it, else copy.
+    Then the leaf's post-accumulate hooks, and the hooks on the accumulator node itself."""
     if create_graph and not _warned_create_graph[0]:
         _warned_create_graph[0] = True
         warnings.warn(CREATE_GRAPH_CYCLE, UserWarning, stacklevel=2)
     variable = node._variable()
-    if variable is None:  # the leaf is gone: no one can read its .grad
+    if variable is None or grad is None:  # the leaf is gone, or a pre-hook took the gradient
         return
-    if grad.dtype is not node._dtype or grad.shape != node._shape:
-        grad = _fix_grad(grad, node, None, 0)
-    if isinstance(grad, Tensor):
-        array = grad._data
-    else:
-        array = grad
-    current = variable._grad  # a leaf's: no property, the checks above suffice
-    if current is None:
-        if create_graph and isinstance(grad, Tensor):
-            variable.grad = grad
+    # requires_grad_(False) since the graph was built: torch leaves .grad alone
+    if variable._requires_grad:
+        if grad.dtype is not node._dtype or grad.shape != node._shape:
+            grad = _fix_grad(grad, node, None, 0)
+        if isinstance(grad, Tensor):
+            array = grad._data
         else:
-            slot = variable._grad_slot
-            if slot is not None and slot.shape == array.shape and slot.dtype == array.dtype:
-                # an optimizer keeps this leaf's gradient in its flat buffer: write it there
-                np.copyto(slot, array)
-                variable._grad = Tensor._make(slot)
-                array = None
-            elif not isinstance(array, np.ndarray) or array.base is not None \
-                    or sys.getrefcount(array) > _STEAL_REFS + is_pooled(array) \
-                    or not array.flags.writeable:
-                array = array.copy()
-            if array is not None:
-                variable._grad = Tensor._make(array)
-    elif create_graph or grad_mode.state.grad_enabled:
-        variable.grad = current + (grad if isinstance(grad, Tensor) else Tensor._make(array))
-    else:
-        current._data += array
+            array = grad
+        current = variable._grad  # a leaf's: no property, the checks above suffice
+        if current is None:
+            if create_graph and isinstance(grad, Tensor):
+                variable.grad = grad
+            else:
+                slot = variable._grad_slot
+                if slot is not None and slot.shape == array.shape and slot.dtype == array.dtype:
+                    # an optimizer keeps this leaf's gradient in its flat buffer: write it there
+                    np.copyto(slot, array)
+                    variable._grad = Tensor._make(slot)
+                    array = None
+                elif not isinstance(array, np.ndarray) or array.base is not None \
+                        or sys.getrefcount(array) > _STEAL_REFS + is_pooled(array) \
+                        or not array.flags.writeable:
+                    array = array.copy()
+                if array is not None:
+                    variable._grad = Tensor._make(array)
+        elif create_graph or grad_mode.state.grad_enabled:
+            variable.grad = current + (grad if isinstance(grad, Tensor) else Tensor._make(array))
+        else:
+            current._data += array
     hooks = variable._post_accumulate_hooks
     if hooks:
         for hook in list(hooks.values()):
-            hook(variable)
+            result = hook(variable)
+            if result is not None:
+                if not isinstance(result, Tensor):
+                    raise TypeError("expected Variable, but hook returned "
+                                    f"'{type(result).__name__}'")
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+    if node._hooks is not None:
+        _run_node_hooks(node, (), grad)
 
 
 # References to an unshared gradient array at the getrefcount call in _accumulate: the
@@ -361,7 +441,22 @@ def _accumulate(node, grad, Tensor, create_graph):
 _STEAL_REFS = 4
 
 
-def _run_tensor_hooks(node, grad, Tensor, create_graph):
+# ----- hooks (the careful path only) -----
+# A node's gradient meets, in torch's order: the hooks registered on its output tensor
+# (``Tensor.register_hook``, each may replace the gradient), retain_grad's copy into ``.grad``,
+# the node's pre-hooks (``register_prehook``, on all its output gradients); then the node runs and
+# its hooks (``register_hook``) see, and may replace, what it returns. Whatever a hook returns is
+# checked as torch checks it. Gradients are arrays, or Tensors under create_graph; hooks always
+# see Tensors.
+
+def _run_pre_hooks(node, grad, Tensor):
+    grad = _run_tensor_hooks(node, grad, Tensor)
+    if node._node_pre_hooks is not None:
+        grad = _run_node_pre_hooks(node, grad, Tensor)
+    return grad
+
+
+def _run_tensor_hooks(node, grad, Tensor):
     if node._pre_hooks is None and node._retained is None:
         return grad
     as_tensor = grad if isinstance(grad, Tensor) else Tensor._make(grad)
@@ -369,43 +464,108 @@ def _run_tensor_hooks(node, grad, Tensor, create_graph):
         for hook in list(node._pre_hooks.values()):
             result = hook(as_tensor)
             if result is not None:
-                as_tensor = result
+                as_tensor = _hooked_value(hook, result, as_tensor, Tensor)
     if node._retained is not None:
         tensor = node._retained()
-        if tensor is not None:
-            if tensor.grad is None:
-                tensor.grad = as_tensor if create_graph else Tensor._make(as_tensor._data.copy())
+        if tensor is not None and tensor._grad_fn is node:  # else an in-place op moved it
+            if tensor._grad is None:
+                tensor._grad = (as_tensor if isinstance(grad, Tensor)  # under create_graph
+                                else Tensor._make(as_tensor._data.copy()))
             else:
-                tensor.grad = tensor.grad + as_tensor
-    return as_tensor if create_graph else as_tensor._data
+                tensor._grad = tensor._grad + as_tensor
+    return as_tensor if isinstance(grad, Tensor) else as_tensor._data
+
+
+def _run_node_pre_hooks(node, grad, Tensor):
+    if node._node_pre_hooks is None or grad is None:
+        return grad
+    grads = node._grad_outputs(grad)
+    for hook in list(node._node_pre_hooks.values()):
+        result = hook(_as_tensors(grads, Tensor))
+        if result is not None:
+            grads = _hooked_values(hook, result, grads, Tensor)
+    return node._from_grad_outputs(grads)
 
 
 def _run_node_hooks(node, grads, grad):
     from .._tensor import Tensor
-    wrap = (lambda g: g if g is None or isinstance(g, Tensor) else Tensor._make(g))
+    grad_outputs = _as_tensors(node._grad_outputs(grad) if grad is not None else (None,), Tensor)
     for hook in list(node._hooks.values()):
-        hook(tuple(wrap(g) for g in grads), (wrap(grad),))
+        result = hook(_as_tensors(grads, Tensor), grad_outputs)
+        if result is not None:
+            grads = _hooked_values(hook, result, grads, Tensor)
+    return grads
+
+
+def _as_tensors(grads, Tensor):
+    return tuple(g if g is None or isinstance(g, Tensor) else Tensor._make(g) for g in grads)
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def _hooked_value(hook, value, before, Tensor):
+    """What a hook returned in place of the Tensor ``before``, if torch accepts it."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(value).__name__}'")
+    if value._data.dtype != before._data.dtype or value._device != before._device:
+        from .._tensor import type_name
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was "
+                           f"{type_name(before)} got {type_name(value)})")
+    if value._data.shape != before._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    return value
+
+
+def _hooked_values(hook, result, grads, Tensor):
+    """What a node hook returned in place of ``grads``, checked; arrays where they were arrays."""
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(grads):
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+                           f"(got {len(result)}, but expected {len(grads)})")
+    out = []
+    for value, before in zip(result, grads):
+        if value is None:
+            out.append(None)
+            continue
+        if before is None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        as_tensor = before if isinstance(before, Tensor) else Tensor._make(before)
+        value = _hooked_value(hook, value, as_tensor, Tensor)
+        out.append(value if isinstance(before, Tensor) else value._data)
+    return tuple(out)
 
 
 class _Anomaly:
-    """Anomaly detection: the NaN check after every backward (state in graph._anomaly_state)."""
+    """Anomaly detection (state in graph._anomaly_state): the NaN check after every backward,
+    and, when a node's backward fails, a warning that shows where the node was created."""
 
-    def run(self, node, grad):
-        grads = node.backward(node, grad)
-        if getattr(_anomaly_state, "check_nan", True):
-            for i, g in enumerate(grads if type(grads) is tuple else (grads,)):
-                if g is None:
-                    continue
-                data = getattr(g, "_data", g)
-                if np.issubdtype(data.dtype, np.floating) and np.isnan(data).any():
-                    trace = node._anomaly_trace
-                    if trace:
-                        import warnings
-                        warnings.warn("Error detected in " + node.name() + ". Traceback of forward "
-                                      "call that caused the error:\n" + trace, stacklevel=2)
-                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
-                                       f"{i}th output.")
+    def run(self, node, grad, create_graph):
+        try:
+            if node._packed is not None:
+                grads = _run_unpacked(node, grad, create_graph)
+            else:
+                grads = _run_backward_of(node, grad, create_graph)
+            if _anomaly_state.check_nan:
+                for i, g in enumerate(grads if type(grads) is tuple else (grads,)):
+                    if g is None:
+                        continue
+                    data = getattr(g, "_data", g)
+                    if np.issubdtype(data.dtype, np.floating) and np.isnan(data).any():
+                        raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
+                                           f"{i}th output.")
+        except Exception:
+            trace = node._anomaly_trace
+            if trace:
+                warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that "
+                              f"caused the error:\n{trace}{ANOMALY_SUFFIX}", stacklevel=2)
+            raise
         return grads
 
+
+ANOMALY_SUFFIX = (" (Triggered internally at "
+                  "/__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)")
 
 _anomaly = _Anomaly()

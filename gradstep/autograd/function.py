@@ -42,7 +42,8 @@ import weakref
 import numpy as np
 
 from . import grad_mode
-from .graph import SECOND_BACKWARD, Node, Overwritten, _anomaly_state, _raise_modified, next_seq
+from .graph import (SECOND_BACKWARD, Node, Overwritten, _anomaly_state, _raise_modified,
+                    _saved_hooks, at_place, next_seq, place_of, unpacked_data)
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable",
            "InplaceFunction", "NestedIOFunction"]
@@ -125,11 +126,17 @@ class BackwardCFunction(FunctionCtx, Node):
 
     # ----- saved tensors -----
     def _save(self, outputs):
-        """Record what ``save_for_backward`` got, with version counters to check at unpacking."""
+        """Record what ``save_for_backward`` got, with version counters to check at unpacking
+        (or what the pack hook made of it, see graph.saved_tensors_hooks)."""
         entries = []
+        hooks = _saved_hooks[-1] if _saved_hooks else None
         for t in self._to_save:
             if t is None:
                 entries.append(None)
+                continue
+            if hooks is not None:
+                pack, unpack = hooks
+                entries.append((_Packed(t, pack(t), unpack), None))
                 continue
             version = _root(t)._ver
             index = next((i for i, o in enumerate(outputs) if o is t), None)
@@ -153,6 +160,9 @@ class BackwardCFunction(FunctionCtx, Node):
                 out.append(None)
                 continue
             t, version = entry
+            if type(t) is _Packed:  # no version to check, as in torch
+                out.append(t.unpacked())
+                continue
             if type(t) is _SavedOutput:  # this node's own output
                 producer, index = self, t.index
                 if t.overwritten is not None:  # caught even when the output itself is gone
@@ -191,6 +201,20 @@ class BackwardCFunction(FunctionCtx, Node):
         for saved in self._saved_outputs(index):
             saved.overwritten = Overwritten(root)
 
+    # ----- hooks see one gradient per forward output -----
+    def _grad_outputs(self, grad):
+        if type(grad) is _GradPack:
+            return tuple(grad.grads.get(i) for i in range(len(self._outputs)))
+        grads = [None] * len(self._outputs)
+        grads[self._out_index] = grad
+        return tuple(grads)
+
+    def _from_grad_outputs(self, grads):
+        if self._shape is not None:  # one differentiable output (see the module docstring)
+            return grads[self._out_index]
+        packed = {i: g for i, g in enumerate(grads) if g is not None}
+        return _GradPack(packed) if packed else None
+
     # ----- backward -----
     @staticmethod
     def backward(node, grad):
@@ -215,7 +239,8 @@ class BackwardCFunction(FunctionCtx, Node):
         result = cls.backward(node, *grads)
         if type(result) is not tuple:
             result = (result,)
-        expected = len(node._next)
+        tensor_args = node._tensor_args
+        expected = len(tensor_args)
         if len(result) != expected:
             if len(result) < expected or any(r is not None for r in result[expected:]):
                 raise RuntimeError(f"function {node.name_} returned an incorrect number of "
@@ -223,17 +248,20 @@ class BackwardCFunction(FunctionCtx, Node):
             result = result[:expected]
         create_graph = grad_mode.state.grad_enabled
         out = []
-        for i, (g, edge) in enumerate(zip(result, node._next)):
+        edges = iter(node._next)  # one per Tensor argument, as in torch
+        for i, (g, is_tensor) in enumerate(zip(result, tensor_args)):
+            edge = next(edges) if is_tensor else None
             if g is None:
-                out.append(None)
+                if is_tensor:
+                    out.append(None)
                 continue
             if not isinstance(g, Tensor):
                 raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
+            if not is_tensor:
+                raise RuntimeError(f"function {node.name_} returned a gradient different than "
+                                   f"None at position {i + 1}, but the corresponding forward "
+                                   "input was not a Variable")
             if edge is None:
-                if not node._tensor_args[i]:
-                    raise RuntimeError(f"function {node.name_} returned a gradient different than "
-                                       f"None at position {i + 1}, but the corresponding forward "
-                                       "input was not a Variable")
                 out.append(None)
                 continue
             if g._data.shape != edge._shape:
@@ -266,6 +294,21 @@ def _sum_to_input(g, shape, node, index):
         g = g.sum(dim=tuple(range(lead)))
     axes = tuple(i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
     return g.sum(dim=axes, keepdim=True) if axes else g
+
+
+class _Packed:
+    """A saved tensor as the pack hook of saved_tensors_hooks returned it, and a stand-in for
+    the saved tensor's place in the graph (unpacked values take it, as in torch)."""
+
+    __slots__ = ("place", "value", "unpack")
+
+    def __init__(self, tensor, value, unpack):
+        self.place = place_of(tensor)
+        self.value = value
+        self.unpack = unpack
+
+    def unpacked(self):
+        return at_place(self.place, unpacked_data(self.unpack, self.value))
 
 
 class _SavedOutput:
@@ -319,6 +362,17 @@ class _OutputNode(Node):
     @property
     def next_functions(self):
         return self._ctx.next_functions
+
+    # the node's own hooks and metadata are the ctx's: torch has one node for all outputs
+    def register_hook(self, fn):
+        return self._ctx.register_hook(fn)
+
+    def register_prehook(self, fn):
+        return self._ctx.register_prehook(fn)
+
+    @property
+    def metadata(self):
+        return self._ctx.metadata
 
     @property
     def saved_tensors(self):
@@ -414,13 +468,15 @@ class Function:
         ctx.needs_input_grad = needs
         record = grad_mode.state.grad_enabled and any(needs)
         if record:
-            if _anomaly_state.enabled:
+            if _anomaly_state.anomaly:
                 from .anomaly_mode import _forward_trace
                 ctx._anomaly_trace = _forward_trace()
-            # Edges first: a dirty input gets this node as its grad_fn below.
-            ctx._next = tuple(a._edge() if n else None for a, n in zip(args, needs))
-            ctx._seq = next_seq()  # after the edges: the engine runs nodes by decreasing seq
+            # Edges first: a dirty input gets this node as its grad_fn below. One per Tensor
+            # argument (None where it needs no gradient): other arguments have none in torch.
             ctx._tensor_args = tuple(isinstance(a, Tensor) for a in args)
+            ctx._next = tuple(a._edge() if n else None
+                              for a, n, t in zip(args, needs, ctx._tensor_args) if t)
+            ctx._seq = next_seq()  # after the edges: the engine runs nodes by decreasing seq
         setup = _is_overridden(cls, "setup_context")
         with grad_mode.no_grad():
             if setup:
@@ -451,21 +507,25 @@ def _wrap_outputs(ctx, args, output, record):
     non_diff = ctx._non_differentiable
     metas = []
     diff = []
+    dirty_views = []
     for i, o in enumerate(outs):
         if not isinstance(o, Tensor):
             metas.append(None)
             continue
         metas.append((o._data.shape, o._data.dtype, o._device))
         is_dirty = any(o is d for d in dirty)
+        differentiable = o._data.dtype.kind == "f" and not any(o is n for n in non_diff)
         if is_dirty:
             if record and o._requires_grad and o._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad has been used in an "
                                    "in-place operation.")
             o._bump_version()
+            if record and differentiable and o._base is not None:
+                dirty_views.append(i)
         elif any(o is a for a in args):
             # An input returned unchanged: the output is a new tensor aliasing it, as in torch.
             o = outs[i] = o._view_of(o._data)
-        if record and o._data.dtype.kind == "f" and not any(o is n for n in non_diff):
+        if record and differentiable:
             diff.append(i)
         elif record and is_dirty:
             o._grad_fn = None
@@ -489,6 +549,12 @@ def _wrap_outputs(ctx, args, output, record):
                 o._requires_grad = True
         if ctx._to_save:
             ctx._save(outs)
+        for i in dirty_views:
+            # an input view changed in place: its base's history changes too, as for an in-place
+            # op on a view (CopySlices for the base, a view of it for the output)
+            from .._ops._view_inplace import rebase_view
+            o = outs[i]
+            rebase_view(o, Tensor._make(o._data, True, o._grad_fn))
     elif ctx._to_save:
         ctx._to_save = ()
     return tuple(outs) if is_tuple else outs[0]

@@ -33,11 +33,19 @@ class _Off:
 
 
 class _State(threading.local):
-    """This thread's grad mode. ``enabled`` is read directly by hot paths (after ``off_threads``);
-    every write goes through ``grad_enabled``, which keeps ``off_threads`` up to date."""
+    """This thread's grad mode.
+
+    ``grad_mode`` is what ``is_grad_enabled()`` reports; ``enabled`` (also read as
+    ``grad_enabled``) is whether ops record, which is false in inference mode whatever the grad
+    mode: ``enable_grad`` inside ``inference_mode`` records nothing, as in torch. Setting
+    ``grad_enabled`` sets the grad mode. Hot paths read ``enabled`` directly (after
+    ``off_threads``); it changes only through the setters, which keep ``off_threads`` up to date.
+    Code that saves and restores the mode uses ``grad_mode`` and ``inference``.
+    """
 
     enabled = True
-    inference = False
+    _grad = True
+    _inference = False
 
     @property
     def grad_enabled(self):
@@ -45,7 +53,27 @@ class _State(threading.local):
 
     @grad_enabled.setter
     def grad_enabled(self, value):
-        value = bool(value)
+        self._grad = bool(value)
+        self._record(self._grad and not self._inference)
+
+    @property
+    def grad_mode(self):
+        return self._grad
+
+    @grad_mode.setter
+    def grad_mode(self, value):
+        self.grad_enabled = value
+
+    @property
+    def inference(self):
+        return self._inference
+
+    @inference.setter
+    def inference(self, value):
+        self._inference = bool(value)
+        self._record(self._grad and not self._inference)
+
+    def _record(self, value):
         if value is not self.enabled:
             with _count_lock:
                 if value:
@@ -62,11 +90,12 @@ state = _State()
 
 
 def is_grad_enabled():
-    """Return True if gradients are being recorded on this thread."""
-    return state.grad_enabled
+    """Return True if gradient mode is on on this thread (it records unless in inference mode)."""
+    return state.grad_mode
 
 
 def is_inference_mode_enabled():
+    """Return True inside ``inference_mode`` on this thread."""
     return state.inference
 
 
@@ -108,16 +137,25 @@ class _Mode:
         return type(self)()
 
     def __enter__(self):
-        self._prev = (state.grad_enabled, state.inference)
+        self._prev = (state.grad_mode, state.inference)
         self._set()
         return None
 
     def __exit__(self, *exc):
-        state.grad_enabled, state.inference = self._prev
+        state.grad_mode, state.inference = self._prev
         return False
 
 
-class no_grad(_Mode):
+class _NoArgumentMode(_Mode):
+    """A mode without arguments, usable as ``@mode()`` and as a bare ``@mode`` decorator."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)  # the bare decorator: the decorated function, not a mode
+
+
+class no_grad(_NoArgumentMode):
     """Context manager and decorator that disables gradient recording.
 
     Example::
@@ -130,38 +168,45 @@ class no_grad(_Mode):
         False
     """
 
-    def __init__(self, orig_func=None):
-        # torch allows ``@no_grad`` without parentheses in some versions; keep it a plain class.
-        pass
+    def _set(self):
+        state.grad_mode = False
+
+
+class enable_grad(_NoArgumentMode):
+    """Context manager and decorator that enables gradient recording inside ``no_grad``
+    (not inside ``inference_mode``, which records nothing)."""
 
     def _set(self):
-        state.grad_enabled = False
+        state.grad_mode = True
 
 
-class enable_grad(_Mode):
-    """Context manager and decorator that enables gradient recording inside ``no_grad``."""
-
-    def _set(self):
-        state.grad_enabled = True
+def _check_bool(mode):
+    if type(mode) is not bool:
+        raise TypeError("set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                        f"{type(mode).__name__}")
 
 
 class set_grad_enabled(_Mode):
     """Set gradient recording on or off, as a function, context manager or decorator."""
 
     def __init__(self, mode):
-        self.mode = bool(mode)
-        self._prev = (state.grad_enabled, state.inference)
-        state.grad_enabled = self.mode  # a plain call takes effect at once, as in torch
+        _check_bool(mode)
+        self.mode = mode
+        self._prev = (state.grad_mode, state.inference)
+        state.grad_mode = mode  # a plain call takes effect at once, as in torch
 
     def clone(self):
         return _GradEnabled(self.mode)
 
     def __enter__(self):
-        state.grad_enabled = self.mode
+        state.grad_mode = self.mode
 
     def __call__(self, fn):
-        state.grad_enabled, state.inference = self._prev  # decorator use: undo the eager set
+        state.grad_mode, state.inference = self._prev  # decorator use: undo the eager set
         return _Mode.__call__(self, fn)
+
+    def __repr__(self):
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
 
 
 class _GradEnabled(_Mode):
@@ -169,11 +214,20 @@ class _GradEnabled(_Mode):
         self.mode = mode
 
     def _set(self):
-        state.grad_enabled = self.mode
+        state.grad_mode = self.mode
 
 
 class inference_mode(_Mode):
-    """Like ``no_grad``, for inference; ``inference_mode(False)`` leaves the mode unchanged."""
+    """Like ``no_grad``, for inference: nothing records inside it, even under ``enable_grad``.
+
+    ``inference_mode(False)`` turns inference mode off and grad mode on (also inside
+    ``no_grad``, as in torch). A bare ``@inference_mode`` decorates the function.
+    """
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # the bare decorator (torch treats any non-bool as the function)
 
     def __init__(self, mode=True):
         self.mode = mode
@@ -182,6 +236,5 @@ class inference_mode(_Mode):
         return inference_mode(self.mode)
 
     def _set(self):
-        if self.mode:
-            state.grad_enabled = False
-            state.inference = True
+        state.grad_mode = not self.mode
+        state.inference = self.mode

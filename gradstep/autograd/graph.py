@@ -14,6 +14,10 @@ and NumPy functions, so the same formula runs on arrays, or on Tensors when ``cr
 (Tensors answer NumPy's dispatch protocols with gradstep's differentiable ops). The hottest
 elementwise ops subclass the bases in ``_fast_ops.py``, which also record in one pass without
 asking forward what it saved.
+
+Also here, from ``torch.autograd.graph``: ``register_multi_grad_hook``, and the saved-tensor
+hooks (``saved_tensors_hooks``, ``save_on_cpu``): while they are in effect every new node goes
+through ``_note_creation`` (as in anomaly mode), which packs what it saved.
 """
 import itertools
 import warnings as _warnings
@@ -29,7 +33,8 @@ from . import grad_mode
 _grad_state = grad_mode.state
 _off_threads = grad_mode.off_threads
 
-__all__ = ["Node", "Op", "AccumulateGrad"]
+__all__ = ["Node", "Op", "AccumulateGrad", "register_multi_grad_hook", "saved_tensors_hooks",
+           "save_on_cpu", "disable_saved_tensors_hooks"]
 
 _FREED = "freed"
 _weakref = weakref.ref
@@ -119,6 +124,52 @@ def note_overwritten(root):
             node._note_overwritten(root)
 
 
+# Non-leaf tensors that called retain_grad(), held weakly. The copy into ``.grad`` happens where
+# the engine runs the tensor's grad_fn (``Node._retained``). An in-place op gives the tensor a new
+# grad_fn (so does one on a view of it), and torch's retain follows to it: ``follow_retains``
+# moves each one before a backward runs, and the old node no longer copies.
+_retaining = []
+
+
+def retain(tensor):
+    """``tensor.retain_grad()`` for a non-leaf tensor."""
+    node = tensor._grad_fn
+    ref = node._retained
+    if ref is not None and ref() is tensor:
+        return
+    ref = weakref.ref(tensor)
+    node._retained = ref
+    node._slow = True  # the engine copies on the careful path
+    _retaining.append(ref)
+
+
+def retains(tensor):
+    """Whether ``tensor`` called retain_grad() while it was a non-leaf (torch keeps saying so
+    after a ``detach_()``)."""
+    node = tensor._grad_fn
+    if node is not None:
+        ref = node._retained
+        if ref is not None and ref() is tensor:
+            return True
+    follow_retains()
+    return any(ref() is tensor for ref in _retaining)
+
+
+def follow_retains():
+    """Give each retained tensor's retain to its current grad_fn (see ``_retaining``)."""
+    alive = []
+    for ref in _retaining:
+        tensor = ref()
+        if tensor is None:
+            continue
+        node = tensor._grad_fn
+        if node is not None and node._retained is not ref:
+            node._retained = ref
+            node._slow = True
+        alive.append(ref)
+    _retaining[:] = alive
+
+
 class Node:
     """A recorded operation in the backward graph (``grad_fn``)."""
 
@@ -127,8 +178,9 @@ class Node:
     _saved = ()
     _versions = ()
     _slow = True         # the engine runs hooks and checks returned gradients (see below)
-    _hooks = None        # hooks on the node: fn(grad_inputs, grad_outputs)
+    _hooks = None        # hooks on the node: fn(grad_inputs, grad_outputs) -> grad_inputs or None
     _pre_hooks = None    # hooks on the output tensor: fn(grad) -> grad or None
+    _node_pre_hooks = None  # pre-hooks on the node: fn(grad_outputs) -> grad_outputs or None
     _retained = None     # weakref to a non-leaf tensor that called retain_grad()
     _anomaly_trace = None
     _buf = None          # the engine's pending gradient for this node, during a backward
@@ -136,6 +188,7 @@ class Node:
     _arrays = ()         # the saved values as arrays
     _overwritten = None  # an Overwritten: the output this node saved was changed in place
     _output_view = None  # (stand-in, weakref) of the view an in-place op wrote its output to
+    _packed = None       # (unpack hook, what the pack hook made of each saved Tensor)
     name_ = None
     _seq = 0
 
@@ -164,7 +217,8 @@ class Node:
         return d
 
     def register_hook(self, fn):
-        """Run ``fn(grad_inputs, grad_outputs)`` after this node computes its input gradients."""
+        """Run ``fn(grad_inputs, grad_outputs)`` after this node computes its input gradients;
+        it may return replacement ``grad_inputs`` (a tuple, one per input)."""
         from ..utils.hooks import RemovableHandle
         if self._hooks is None:
             self._hooks = {}
@@ -174,14 +228,22 @@ class Node:
         return handle
 
     def register_prehook(self, fn):
-        """Run ``fn(grad_outputs)`` before this node runs; it may return replacement gradients."""
+        """Run ``fn(grad_outputs)`` before this node runs; it may return replacement gradients
+        (a tuple, one per output). It runs after the hooks on the output tensor."""
         from ..utils.hooks import RemovableHandle
-        if self._pre_hooks is None:
-            self._pre_hooks = {}
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = {}
         self._slow = True
-        handle = RemovableHandle(self._pre_hooks)
-        self._pre_hooks[handle.id] = lambda g: _first(fn((g,)))
+        handle = RemovableHandle(self._node_pre_hooks)
+        self._node_pre_hooks[handle.id] = fn
         return handle
+
+    def _grad_outputs(self, grad):
+        """The gradient the engine hands this node, as hooks see it: one per output."""
+        return (grad,)
+
+    def _from_grad_outputs(self, grads):
+        return grads[0]
 
     # ----- saved tensors -----
     def save_for_backward(self, *arrays):
@@ -244,7 +306,7 @@ class Node:
         self._arrays = tuple(self._checked_saved(True))
         return arrays
 
-    def _checked_saved(self, as_tensors):
+    def _checked_saved(self, as_tensors, check=True):
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD)
@@ -254,16 +316,50 @@ class Node:
                 out.append(entry)
                 continue
             if entry is OUTPUT:
-                if self._overwritten is not None:
+                if check and self._overwritten is not None:
                     # torch names this node as the output's producer, whatever the in-place
                     # change recorded since
                     self._overwritten.raise_for(self, version)
                 out.append(_tensor.Tensor._make(data, True, self) if as_tensors else data)
             else:
-                if _root(entry)._ver != version:
+                if check and _root(entry)._ver != version:
                     _raise_modified(entry, entry._grad_fn, _root(entry)._ver, version)
                 out.append(entry if as_tensors else entry._data)
         return out
+
+    # ----- saved-tensor hooks (see saved_tensors_hooks) -----
+    def _pack_saved(self, pack, unpack):
+        """Hand each saved Tensor (an input, or the output) to the pack hook; the node then
+        runs on the careful path, which unpacks them for its backward."""
+        saved = self._saved
+        if not saved or saved is _FREED:
+            return
+        packed = []
+        for i, (entry, version) in enumerate(zip(saved, self._versions)):
+            if version is None:  # a constant
+                continue
+            tensor = _tensor.Tensor._make(self._arrays[i], True, self) if entry is OUTPUT \
+                else entry
+            packed.append((i, entry, pack(tensor)))
+        if packed:
+            self._packed = (unpack, tuple(packed))
+            self._slow = True
+
+    def _unpacked(self, as_tensors):
+        """The saved values with the unpack hook's results in place of the packed ones (torch
+        checks no versions for those). As Tensors, they take the place in the graph of what was
+        saved, whatever the hook returned, as in torch."""
+        unpack, packed = self._packed
+        values = self._checked_saved(as_tensors, check=False)
+        saved = self._saved
+        for i, entry, value in packed:
+            if saved[i] is not entry:  # an in-place op saved a copy of its input since
+                continue
+            data = unpacked_data(unpack, value)
+            if as_tensors:
+                data = at_place((True, self, None) if entry is OUTPUT else place_of(entry), data)
+            values[i] = data
+        return tuple(values)
 
     def __init_subclass__(cls, **kwargs):
         # The engine inlines Node._release for nodes off the careful path; a class that frees
@@ -291,10 +387,8 @@ class Node:
             self._saved = _FREED
             self._arrays = None
             self._epoch = -1
-
-
-def _first(x):
-    return x[0] if isinstance(x, (tuple, list)) else x
+            if self._packed is not None:
+                self._packed = None
 
 
 def _root(t):
@@ -311,11 +405,19 @@ def _raise_modified(tensor, fn, now, expected, index=0):
     # torch names the op: ExpBackward0 -> Exp, PowBackward1 -> Pow1, MyFnBackward -> MyFn
     where = "]" if fn is None else \
         f"], which is output {index} of {name.removesuffix('Backward0').replace('Backward', '')},"
+    # under anomaly mode the engine has warned with the failing node's forward traceback
+    hint = (_ANOMALY_HINT if _anomaly_state.anomaly else
+            "Hint: enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{type_name(tensor)} {shape}{where} is at version {now}; expected version "
-        f"{expected} instead. Hint: enable anomaly detection to find the operation that failed to "
-        "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+        f"{expected} instead. {hint}")
+
+
+_ANOMALY_HINT = ("Hint: the backtrace further above shows the operation that failed to compute "
+                 "its gradient. The variable in question was changed in there or anywhere later. "
+                 "Good luck!")
 
 
 class _NoGradCtx:
@@ -551,9 +653,15 @@ def _record(ctx, data, args, arrays):
 
 
 def _note_creation(ctx):
-    """Anomaly mode: keep the forward traceback, to name the op whose backward fails."""
-    import traceback
-    ctx._anomaly_trace = "".join(traceback.format_stack()[:-3])
+    """A new node, while anomaly mode or saved-tensor hooks are on (``_anomaly_state.enabled``).
+
+    Anomaly mode: keep the forward traceback (the user's frames), to show where the op whose
+    backward fails was called. Saved-tensor hooks: pack what the node saved."""
+    if _anomaly_state.anomaly:
+        from .anomaly_mode import _forward_trace
+        ctx._anomaly_trace = _forward_trace()
+    if _saved_hooks:
+        ctx._pack_saved(*_saved_hooks[-1])
 
 
 def _no_grad_output(cls, data, first):
@@ -569,10 +677,18 @@ _ONE = (True,)
 
 
 class _AnomalyState:
+    """``enabled``: whether new nodes go through ``_note_creation`` (anomaly mode, or saved-tensor
+    hooks in effect), read on every op. ``anomaly``: anomaly mode itself; ``check_nan``."""
+
     enabled = False
+    anomaly = False
+    check_nan = True
+
+    def update(self):
+        self.enabled = self.anomaly or bool(_saved_hooks)
 
 
-# Shared with the engine and anomaly_mode: whether forward records creation tracebacks.
+# Shared with the engine, anomaly_mode and the fast ops.
 _anomaly_state = _AnomalyState()
 _anomaly_state.enabled = False  # on the instance: read on every op, faster than a class default
 
@@ -601,3 +717,175 @@ class AccumulateGrad(Node):
 
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+# ----- hooks over several tensors -----
+
+class _MultiHandle:
+    """Removes the hooks ``register_multi_grad_hook`` put on each tensor."""
+
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        for handle in self.handles:
+            handle.remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.remove()
+
+
+def register_multi_grad_hook(tensors, fn, *, mode="all"):
+    """Call ``fn`` once per backward with the gradients of several tensors.
+
+    ``mode="all"``: ``fn(grads)`` after every one of ``tensors`` that this backward reaches has
+    its gradient (one entry per tensor, None for those it does not reach). ``mode="any"``:
+    ``fn(grad)`` with the first gradient computed among them.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> x, y = torch.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
+        >>> seen = []
+        >>> _ = torch.autograd.graph.register_multi_grad_hook((x, y), lambda gs: seen.append(
+        ...     [None if g is None else g.tolist() for g in gs]))
+        >>> (x * 2).sum().backward()
+        >>> seen
+        [[[2.0, 2.0], None]]
+    """
+    if mode not in ("all", "any"):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    tensors = tuple(tensors)
+    for t in tensors:
+        if not t._requires_grad:
+            raise AssertionError("Expected gradient function to be set")
+    from . import engine
+    seen = [None, None]  # the backward (engine task) last heard of; its state
+
+    def current():
+        task = engine._tasks[-1]
+        if seen[0] is not task:
+            if mode == "any":
+                state = [False]
+            else:  # the gradients so far, and how many more this backward will bring
+                state = [[None] * len(tensors),
+                         sum(task.will_run(t._edge()) for t in tensors)]
+            seen[0], seen[1] = task, state
+        return seen[1]
+
+    def hook_for(i):
+        def hook(grad):
+            state = current()
+            if mode == "any":
+                if not state[0]:
+                    state[0] = True
+                    fn(grad)
+                return None
+            grads, waiting = state
+            grads[i] = grad
+            state[1] = waiting - 1
+            if state[1] == 0:
+                fn(grads)
+            return None
+        return hook
+
+    return _MultiHandle([t.register_hook(hook_for(i)) for i, t in enumerate(tensors)])
+
+
+# ----- saved-tensor hooks -----
+
+def unpacked_data(unpack, value):
+    """The array of what the unpack hook returns for ``value``, which must be a Tensor."""
+    tensor = unpack(value)
+    if not isinstance(tensor, _tensor.Tensor):
+        raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                        f"result of type {type(tensor).__name__}")
+    return tensor._data
+
+
+def place_of(tensor):
+    """Where ``tensor`` stands in the graph: (requires_grad, grad_fn, a leaf's accumulator)."""
+    if not tensor._requires_grad:
+        return (False, None, None)
+    fn = tensor._grad_fn
+    return (True, fn, tensor._edge() if fn is None else None)
+
+
+def at_place(place, data):
+    """A Tensor over ``data`` standing at ``place`` (see ``place_of``): its gradient goes where
+    the gradient of the tensor there would go."""
+    requires_grad, fn, acc = place
+    t = _tensor.Tensor._make(data, requires_grad, fn)
+    if acc is not None:
+        t._acc = acc
+    return t
+
+
+# (pack, unpack) pairs in effect on this process, innermost last: ops made while one is in
+# effect pack what they save (see _note_creation, Node._pack_saved).
+_saved_hooks = []
+_hooks_disabled = []  # messages of the disable_saved_tensors_hooks blocks in effect
+
+
+class saved_tensors_hooks:
+    """Context manager: every Tensor an op saves for backward inside it goes through
+    ``pack_hook(tensor)``; backward computes with ``unpack_hook(packed)`` instead, which must
+    return a Tensor. Only the innermost hooks apply.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> x = torch.tensor([1., 2.], requires_grad=True)
+        >>> with torch.autograd.graph.saved_tensors_hooks(lambda t: t * 10, lambda t: t):
+        ...     y = x * x
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([20., 40.])
+    """
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        if _hooks_disabled:
+            raise RuntimeError(_hooks_disabled[-1])
+        _saved_hooks.append((self.pack_hook, self.unpack_hook))
+        _anomaly_state.update()
+
+    def __exit__(self, *args):
+        _saved_hooks.pop()
+        _anomaly_state.update()
+        return False
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saved tensors are kept on the CPU and moved back to their device for backward."""
+
+    def __init__(self, pin_memory=False, device_type="cuda"):
+        def pack(tensor):
+            return tensor.device, tensor.cpu()
+
+        def unpack(packed):
+            device, tensor = packed
+            return tensor.to(device)
+
+        super().__init__(pack, unpack)
+
+
+class disable_saved_tensors_hooks:
+    """Context manager in which entering ``saved_tensors_hooks`` raises ``RuntimeError`` with
+    ``error_message``."""
+
+    def __init__(self, error_message):
+        self.error_message = error_message
+
+    def __enter__(self):
+        _hooks_disabled.append(self.error_message)
+
+    def __exit__(self, *args):
+        _hooks_disabled.pop()
+        return False
