@@ -669,3 +669,17 @@ def test_replaced_one_element_data_is_seen(numba_mode):
         results.append(params)
     for g, t in zip(*results):
         np.testing.assert_allclose(_np(g), _np(t), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "LBFGS"])
+def test_step_keeps_grad_mode_inside_inference_mode(name):
+    # the step saves and restores the grad mode, not whether ops record (false in inference mode)
+    seen = []
+    for L in (gradstep, torch):
+        p = L.nn.Parameter(L.ones(2))
+        opt = getattr(L.optim, name)([p], lr=0.1)
+        p.grad = L.ones(2)
+        with L.inference_mode(), L.enable_grad():
+            opt.step((lambda: (p * p).sum().detach()) if name == "LBFGS" else None)
+            seen.append(L.is_grad_enabled())
+    assert seen == [True, True]

@@ -337,13 +337,13 @@ class ElementwiseOptimizer(Optimizer):
                 the loss
         """
         loss = self._run_closure(closure)
-        prev = grad_mode.state.grad_enabled
+        prev = grad_mode.state.grad_mode
         grad_mode.state.grad_enabled = bool(self.defaults.get("differentiable", False))
         try:
             for group in self.param_groups:
                 self._step_group(group)
         finally:
-            grad_mode.state.grad_enabled = prev
+            grad_mode.state.grad_mode = prev
         return loss
 
     # ----- per parameter -----

@@ -205,12 +205,12 @@ class LBFGS(Optimizer):
         Args:
             closure (Callable): a closure that reevaluates the model and returns the loss
         """
-        prev_mode = grad_mode.state.grad_enabled
+        prev_mode = grad_mode.state.grad_mode
         grad_mode.state.grad_enabled = False
         try:
             return self._step(closure)
         finally:
-            grad_mode.state.grad_enabled = prev_mode
+            grad_mode.state.grad_mode = prev_mode
 
     def _step(self, closure):
         if closure is None:

@@ -485,11 +485,11 @@ def _use_grad(step):
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
-        prev = grad_mode.state.grad_enabled
+        prev = grad_mode.state.grad_mode
         grad_mode.state.grad_enabled = bool(self.defaults.get("differentiable", False))
         try:
             return step(self, *args, **kwargs)
         finally:
-            grad_mode.state.grad_enabled = prev
+            grad_mode.state.grad_mode = prev
 
     return wrapper
