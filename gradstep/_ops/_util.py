@@ -9,9 +9,11 @@ import numpy as np
 from .. import _dtype, _tensor  # _tensor: partially initialised here; used at call time
 from ..autograd import grad_mode
 from ..autograd.graph import OUTPUT, add_output_saver, next_seq
+from ._fp import QUIET, reset_fp, set_fp
 
 __all__ = ["wrap_dim", "sum_to", "is_tensor", "promote_operands", "inplace", "inplace_method",
-           "write_out", "scalar_type_name", "floating"]
+           "write_out", "scalar_type_name", "cpp_type_name", "floating", "broadcast_error",
+           "check_broadcast", "check_scalar", "check_int", "scalar_array", "fill_array"]
 
 def exact_ops(namespace, names=None):
     """Mark Op classes defined in a module's ``namespace`` (all, or those in ``names``) as
@@ -51,6 +53,43 @@ _SCALAR_TYPE = {"float16": "Half", "float32": "Float", "float64": "Double", "int
 
 def scalar_type_name(np_dtype):
     return _SCALAR_TYPE[np.dtype(np_dtype).name]
+
+
+# The C++ names of the same types, in some of torch's messages (lerp's dtype checks, clamp_)
+_CPP_TYPE = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "signed char",
+             "int16": "short int", "int32": "int", "int64": "long int", "uint8": "unsigned char",
+             "bool": "bool"}
+
+
+def cpp_type_name(np_dtype):
+    return _CPP_TYPE[np.dtype(np_dtype).name]
+
+
+def broadcast_error(*shapes):
+    """torch's message for shapes that do not broadcast (checked pairwise, from the last dim)."""
+    current = tuple(shapes[0])
+    for other in shapes[1:]:
+        other = tuple(other)
+        n = max(len(current), len(other))
+        a = (1,) * (n - len(current)) + current
+        b = (1,) * (n - len(other)) + other
+        for i in reversed(range(n)):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor "
+                                    f"b ({b[i]}) at non-singleton dimension {i}")
+        current = tuple(max(p, q) if min(p, q) != 0 else 0 for p, q in zip(a, b))
+    return RuntimeError("shapes do not broadcast: " + ", ".join(str(list(s)) for s in shapes))
+
+
+def check_broadcast(*operands):
+    """Raise torch's error if the shapes of ``operands`` (arrays, Tensors; numbers have none) do
+    not broadcast. For ``except ValueError:`` blocks around NumPy calls, so that the common path
+    pays nothing: the caller re-raises NumPy's error when this finds nothing wrong."""
+    shapes = [tuple(x.shape) for x in operands if hasattr(x, "shape")]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise broadcast_error(*shapes) from None
 
 
 def is_tensor(x):
@@ -107,48 +146,87 @@ def promote_operands(a, b):
 
 
 def _to(x, target):
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor  # (an import statement here costs more than the rest of the call)
     if isinstance(x, Tensor):
         if x._data.dtype == target.np:
             return x
         if x._requires_grad:
             return x.to(target)
-        return Tensor._make(x._data.astype(target.np), False)
+        token = set_fp(QUIET)  # an int64 beyond float16 is inf, silently as in torch
+        try:
+            return Tensor._make(x._data.astype(target.np), False)
+        finally:
+            reset_fp(token)
     return scalar_array(x, target.np)
 
 
 def scalar_array(value, np_dtype):
     """A Python number as a 0-dim array of ``np_dtype``, wrapping out-of-range ints as torch does."""
+    check_int(value)
     if isinstance(value, float) or np_dtype.kind in "fb":
-        return np.asarray(value).astype(np_dtype)
+        token = set_fp(QUIET)  # 1e300 to float32 is inf, silently as in torch
+        try:
+            return np.asarray(value).astype(np_dtype)
+        finally:
+            reset_fp(token)
     return np.asarray(value, dtype=np.int64).astype(np_dtype) if -2**63 <= value < 2**63 \
         else np.asarray(value).astype(np_dtype)
 
 
-# dtypes whose fill values torch range-checks (full, fill_, x[i] = v), with its C type names
-_CHECKED_FILL = {np.dtype(np.float32): "float", np.dtype(np.int64): "int64_t",
-                 np.dtype(np.int32): "int", np.dtype(np.int16): "int16_t",
-                 np.dtype(np.int8): "int8_t", np.dtype(np.uint8): "uint8_t"}
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
+# torch turns a Python int into an int64 scalar, or a uint64 one where int64 is too small
+_INT_LOW = -2**63
+_INT_END = 2**64
+
+
+def check_int(value):
+    """Raise torch's error for a Python int that fits neither int64 nor uint64."""
+    if type(value) is int and not _INT_LOW <= value < _INT_END:
+        raise OverflowError("can't convert negative int to unsigned" if value < 0 else
+                            "int too big to convert")
+
+
+# torch's C type names, for its "value cannot be converted" error
+_C_TYPE = {np.dtype(np.float16): "c10::Half", np.dtype(np.float32): "float",
+           np.dtype(np.int64): "int64_t", np.dtype(np.int32): "int", np.dtype(np.int16): "int16_t",
+           np.dtype(np.int8): "int8_t", np.dtype(np.uint8): "uint8_t"}
+_FLOAT_MAX = {np.dtype(np.float16): 65504.0, np.dtype(np.float32): float(np.finfo(np.float32).max)}
+
+
+def check_scalar(value, np_dtype):
+    """Raise torch's overflow error where the Python number ``value`` does not fit ``np_dtype``.
+
+    torch checks the numbers an op turns into scalars of a tensor's dtype (clamp bounds, alpha,
+    pow exponents, addcmul's value), not the operands of ``+`` and kin, which wrap. A float
+    dtype takes any number up to its largest finite value (and inf and nan); an integer dtype
+    takes its range, where an unsigned one also takes negative ints down to ``-max`` (they wrap:
+    -1 -> 255) but no negative float; nan and inf fit no integer dtype.
+    """
+    if type(value) is bool:
+        return
+    check_int(value)
+    name = _C_TYPE.get(np_dtype)
+    if name is None:  # float64 and bool take any number
+        return
+    if np_dtype.kind == "f":
+        bad = value - value == 0 and abs(value) > _FLOAT_MAX[np_dtype]  # finite and too large
+    else:
+        info = np.iinfo(np_dtype)
+        low = -info.max if np_dtype.kind == "u" and type(value) is int else info.min
+        bad = not low <= value <= info.max  # nan compares false: bad too
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+# dtypes whose fill values torch range-checks (full, fill_, x[i] = v); float16 overflows to inf
+_CHECKED_FILL = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.int32),
+                 np.dtype(np.int16), np.dtype(np.int8), np.dtype(np.uint8))
 
 
 def fill_array(value, np_dtype):
     """A fill value (``full``, ``x[i] = v``) as a 0-dim array of ``np_dtype``: ``scalar_array``,
     but a number out of a float32 or integer type's range is torch's overflow error."""
-    name = _CHECKED_FILL.get(np_dtype)
-    if name is not None and type(value) in (int, float):
-        if np_dtype.kind == "f":
-            bad = abs(value) > _FLOAT32_MAX and value - value == 0  # finite and too large
-        elif type(value) is float:
-            info = np.iinfo(np_dtype)
-            bad = not info.min <= value <= info.max  # nan and inf never fit
-        else:
-            info = np.iinfo(np_dtype)
-            # unsigned: torch accepts -max..max (a negative value wraps, -1 -> 255)
-            low = -info.max if np_dtype.kind == "u" else info.min
-            bad = not low <= value <= info.max
-        if bad:
-            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    if np_dtype in _CHECKED_FILL and type(value) in (int, float):
+        check_scalar(value, np_dtype)
     with np.errstate(over="ignore", invalid="ignore"):  # inf/nan to float16: torch is silent
         return scalar_array(value, np_dtype)
 
@@ -208,12 +286,12 @@ def inplace(self, op, *args, **kwargs):
     else:
         out = op(self, *args, **kwargs)  # nothing requires grad: the op records nothing
     result = out._data
+    if result.shape != self._data.shape:  # (torch checks the shape before the dtype)
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                           f"broadcast shape {list(result.shape)}")
     if result.dtype != self._data.dtype and not can_cast(result.dtype, self._data.dtype):
         raise RuntimeError(f"result type {scalar_type_name(result.dtype)} can't be cast to the "
                            f"desired output type {scalar_type_name(self._data.dtype)}")
-    if result.shape != self._data.shape:
-        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
-                           f"broadcast shape {list(result.shape)}")
     if not self._data.flags.writeable:  # an expanded (broadcast) tensor
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
                            "refers to a single memory location. Please clone() the tensor before "
@@ -285,12 +363,12 @@ def _save_self_as_output(self, out, node):
         add_output_saver(root, node)
 
 
-def _op_name(result):
+def _op_name(result, depth=1):
     """torch's name of the op that made ``result``: AddmmBackward0 -> addmm, or else the name of
-    the function that called ``write_out`` (only ``out`` requires grad)."""
+    the function ``depth`` frames above ``write_out`` (only ``out`` requires grad)."""
     fn = result._grad_fn
     if fn is None:
-        return sys._getframe(2).f_code.co_name
+        return sys._getframe(1 + depth).f_code.co_name
     name = re.sub(r"Backward\d*$", "", fn.name().rsplit("::", 1)[-1])
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -304,19 +382,46 @@ def inplace_method(fn):
     return method
 
 
-def write_out(result, out, name=None):
+def out_writer(dtype_rule):
+    """``write_out`` with a ``dtype_rule``, as an op module's ``_out(result, out)``: the result
+    itself when out is None, for the price of one call."""
+    def write(result, out):
+        return result if out is None else write_out(result, out, dtype_rule=dtype_rule, depth=2)
+    return write
+
+
+def write_out(result, out, name=None, *, dtype_rule=None, depth=1):
     """Honour an ``out=`` argument: copy ``result`` into ``out`` (no-op when ``out`` is None).
 
     As in torch, a differentiable op cannot write to ``out=`` while recording: the result would
     not be connected to out's history. ``name`` is the function's, for the error (by default
     the op's, from the result's grad_fn: MulBackward0 -> mul).
+
+    ``dtype_rule`` is how the op checks out's dtype, as torch's op does: None casts to any
+    dtype (creation, reductions...); ``"cast"`` allows only ``can_cast`` (binary arithmetic and
+    float functions: no float into an integer out, no number into a bool one); ``"same"``
+    wants exactly the result's dtype (neg, abs, rounding, clamp with number bounds), as does
+    ``"where"``, with where's message. ``depth``: how many frames above this one the op's public
+    function is (see ``out_writer``).
     """
     if out is None:
         return result
     if grad_mode.state.grad_enabled and (result._requires_grad or out._requires_grad):
-        raise RuntimeError(f"{name or _op_name(result)}(): functions with out=... arguments "
+        raise RuntimeError(f"{name or _op_name(result, depth)}(): functions with out=... arguments "
                            "don't support automatic differentiation, but one of the arguments "
                            "requires grad.")
+    if dtype_rule is not None:
+        have, want = result._data.dtype, out._data.dtype
+        if have != want:
+            if dtype_rule == "same":
+                raise RuntimeError(f"Found dtype {scalar_type_name(want)} but expected "
+                                   f"{scalar_type_name(have)}")
+            if dtype_rule == "where":  # the same rule, in where's words
+                raise RuntimeError(f"Expected out type to be {scalar_type_name(have)} but got "
+                                   f"{scalar_type_name(want)}")
+            if not can_cast(have, want):
+                raise RuntimeError(f"result type {scalar_type_name(have)} can't be cast to the "
+                                   f"desired output type {scalar_type_name(want)}")
     out._data = result._data.astype(out._data.dtype, copy=False) \
         if out._data.shape != result._data.shape else out._data
     if out._data is not result._data:

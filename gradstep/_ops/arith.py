@@ -10,8 +10,10 @@ import numpy as np
 from .. import _dtype, _tensor
 from ..autograd._fast_ops import ConstantOp, PairOp
 from ..autograd.graph import Op
-from ._util import exact_ops, filtered_ops, inplace, is_tensor, promote_operands, sum_to
-from ._util import write_out as _out
+from ._fp import QUIET, reset_fp, set_fp
+from ._util import (_to, check_broadcast, check_int, check_scalar, cpp_type_name, exact_ops,
+                    filtered_ops, inplace, is_tensor, out_writer, promote_operands, scalar_array,
+                    scalar_type_name, sum_to, write_out)
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "reciprocal",
@@ -32,7 +34,11 @@ class Add(PairOp):
 
     @staticmethod
     def forward(ctx, x, y):
-        return x + y
+        try:
+            return x + y
+        except ValueError:
+            check_broadcast(x, y)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -53,7 +59,11 @@ class AddScaled(Op):
     def forward(ctx, x, y, alpha):
         ctx.shapes = (_shape(x), _shape(y))
         ctx.alpha = alpha
-        return x + alpha * y
+        try:
+            return x + alpha * y
+        except ValueError:
+            check_broadcast(x, y)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -69,7 +79,11 @@ class Sub(Op):
     def forward(ctx, x, y, alpha):
         ctx.shapes = (_shape(x), _shape(y))
         ctx.alpha = alpha
-        return x - y if alpha == 1 else x - alpha * y
+        try:
+            return x - y if alpha == 1 else x - alpha * y
+        except ValueError:
+            check_broadcast(x, y)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -85,7 +99,11 @@ class SubPlain(PairOp):
 
     @staticmethod
     def forward(ctx, x, y):
-        return x - y
+        try:
+            return x - y
+        except ValueError:
+            check_broadcast(x, y)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -104,7 +122,11 @@ class Rsub(Op):
     def forward(ctx, x, y, alpha):
         ctx.shapes = (_shape(x), _shape(y))
         ctx.alpha = alpha
-        return y - x if alpha == 1 else y - alpha * x
+        try:
+            return y - x if alpha == 1 else y - alpha * x
+        except ValueError:
+            check_broadcast(y, x)  # torch names them in the order of y - x
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -123,7 +145,11 @@ class Mul(PairOp):
     def forward(ctx, x, y):
         need_x, need_y = ctx.needs_input_grad or _NEITHER
         ctx.save_for_backward(x if need_y else None, y if need_x else None)
-        return x * y
+        try:
+            return x * y
+        except ValueError:
+            check_broadcast(x, y)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -197,7 +223,11 @@ class Div(PairOp):
     def forward(ctx, x, y):
         need_x, need_y = ctx.needs_input_grad or _NEITHER
         ctx.save_for_backward(x if need_y else None, y)
-        return x / y
+        try:
+            return x / y
+        except ValueError:
+            check_broadcast(x, y)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -213,6 +243,37 @@ class Div(PairOp):
         return gx, gy
 
 
+def floor_quotient(x, y):
+    """torch's floor division of floats: ``floor(x / y)`` taken from the exact multiple of y
+    below x rather than from the rounded quotient, so 1 // 0.1 is 9 (0.1 is a bit above 1/10),
+    as Python's ``//`` has it too.
+
+    ``(x - fmod(x, y)) / y`` is the truncated quotient, an integer up to the division's rounding;
+    stepped down by 1 where the remainder's sign differs from y's, then rounded to the nearest
+    integer (floor, plus 1 where the division rounded just below one). A zero quotient takes the
+    sign of ``x / y``; ``y == 0`` gives ``x / y`` (inf or nan), and an infinite x gives nan.
+    """
+    if x.dtype != np.float16:
+        return np.floor_divide(x, y)  # NumPy's float floor_divide is this algorithm, in C
+    # float16: each step rounded to float16, as torch computes it (NumPy's float16 floor_divide
+    # computes it all in float32)
+    mod = np.fmod(x, y)
+    q = (x - mod) / y
+    q = q - ((mod != 0) & (np.signbit(y) != np.signbit(mod)))  # (y == 0 is replaced below)
+    floor = np.floor(q)
+    floor = floor + (q - floor > 0.5)
+    ratio = x / y
+    # a nonzero floor already has the quotient's sign; this gives a zero one the sign of x / y
+    floor = np.copysign(floor, ratio)
+    return np.where(y == 0, ratio, floor)
+
+
+def _not_for_bool(kernel, x):
+    """torch's error for a kernel that has no bool version, when it would compute on bools."""
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 class RoundedDiv(Op):
     """z = trunc(x / y) or floor(x / y);  the derivative is 0 almost everywhere."""
     name_ = "DivBackward1"
@@ -220,13 +281,17 @@ class RoundedDiv(Op):
     @staticmethod
     def forward(ctx, x, y, mode):
         ctx.shapes = (_shape(x), _shape(y))
-        if x.dtype.kind == "f":
-            q = np.divide(x, y)
-            return np.trunc(q) if mode == "trunc" else np.floor(q)
-        _check_int_zero_division(y)
+        _not_for_bool("div_floor_cpu" if mode == "floor" else "div_trunc_cpu", x)
+        try:
+            if x.dtype.kind == "f":
+                return np.trunc(np.divide(x, y)) if mode == "trunc" else floor_quotient(x, y)
+            _check_int_zero_division(y)
+            q = np.floor_divide(x, y)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
         if mode == "floor":
-            return np.floor_divide(x, y)
-        q = np.floor_divide(x, y)
+            return q
         # C-style truncation: step the floored quotient back toward zero where signs differ.
         return q + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0))).astype(q.dtype)
 
@@ -261,14 +326,28 @@ class Remainder(Op):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
+        _not_for_bool("remainder_cpu", x)
         if x.dtype.kind != "f":
             _check_int_zero_division(y)
-        return np.remainder(x, y)
+        try:
+            out = np.remainder(x, y)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
+        if x.dtype.kind != "f":
+            return out
+        # torch's remainder is fmod moved into y's sign, as NumPy's, but a zero keeps fmod's
+        # sign, x's (-0. % 1 is -0.), where NumPy gives it y's
+        return np.where(np.logical_not(out), np.fmod(x, y), out)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx._arrays
-        gy = -grad * np.floor(x / y) if ctx.needs_input_grad[1] else None
+        gy = None
+        if ctx.needs_input_grad[1]:
+            # Tensors under create_graph: the recorded floor division (its derivative is 0)
+            q = div(x, y, rounding_mode="floor") if is_tensor(x) else floor_quotient(x, y)
+            gy = -grad * q
         return sum_to(grad, _shape(x)), (sum_to(gy, _shape(y)) if gy is not None else None)
 
 
@@ -279,15 +358,37 @@ class Fmod(Op):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
+        _not_for_bool("fmod_cpu", x)
         if x.dtype.kind != "f":
             _check_int_zero_division(y)
-        return np.fmod(x, y)
+        try:
+            return np.fmod(x, y)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx._arrays
         gy = -grad * np.trunc(x / y) if ctx.needs_input_grad[1] else None
         return sum_to(grad, _shape(x)), (sum_to(gy, _shape(y)) if gy is not None else None)
+
+
+def _power(x, p):
+    """``x ** p`` for a number p, as torch computes it: ``x ** -0.5`` is ``1 / sqrt(x)``, so -0.
+    gives -inf and -inf gives nan (NumPy's power gives inf and 0; ``x ** 0.5`` already agrees)."""
+    if p == -0.5:
+        return 1 / np.sqrt(x)
+    return np.power(x, p)
+
+
+def _int_power(x, y):
+    """``x ** y`` on integers where some exponents are negative: 1 / x ** -y truncated toward 0,
+    as torch computes it (0 ** -1 included): 1 and -1 keep their magnitude, all else gives 0."""
+    negative = y < 0
+    out = np.power(x, np.where(negative, 0, y))
+    one_over = np.where(x == 1, 1, np.where(x == -1, 1 - 2 * (y & 1), 0))
+    return np.where(negative, one_over, out).astype(out.dtype, copy=False)
 
 
 class PowScalar(Op):
@@ -300,7 +401,9 @@ class PowScalar(Op):
         ctx.p = p
         if x.dtype.kind in "iu" and p < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return np.power(x, p)
+        if x.dtype == np.bool_:  # bool ** bool stays bool: x ** True is x, x ** False is True
+            return x.copy() if p else np.ones_like(x)
+        return _power(x, p)
 
     @staticmethod
     def backward(ctx, grad):
@@ -310,7 +413,7 @@ class PowScalar(Op):
             return grad * 0
         if p == 2:
             return grad * (x * 2.0)
-        return grad * (p * np.power(x, p - 1))
+        return grad * (p * _power(x, p - 1))
 
 
 class Pow(Op):
@@ -319,9 +422,12 @@ class Pow(Op):
 
     @staticmethod
     def forward(ctx, x, y):
-        if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = np.power(x, y)
+        _not_for_bool("pow", x)
+        try:
+            out = _int_power(x, y) if x.dtype.kind in "iu" and (y < 0).any() else np.power(x, y)
+        except ValueError:
+            check_broadcast(x, y)
+            raise
         ctx.save_for_backward(x, y, out)
         return out
 
@@ -339,22 +445,29 @@ class Pow(Op):
 
 
 class RPowScalar(Op):
-    """z = b ** y (b a number);  dz/dy = z * log(b)."""
+    """z = b ** y (b a number);  dz/dy = z * log(b)  (for b = 0: 0 where y >= 0)."""
     name_ = "PowBackward2"
 
     @staticmethod
     def forward(ctx, b, y):
-        out = np.power(b, y)
-        ctx.save_for_backward(out)
+        _not_for_bool("pow", y)
+        if y.dtype.kind in "iu" and (y < 0).any():
+            out = _int_power(np.asarray(b, y.dtype), y)
+        else:
+            out = np.power(b, y)
         ctx.log_b = np.log(b) if b > 0 else (np.nan if b < 0 else -np.inf)
+        # 0 ** y: torch's convention, a zero gradient for y >= 0 instead of 0 * -inf (y < 0 keeps
+        # inf * -inf = -inf): backward reads y
+        ctx.save_for_backward(out, y if b == 0 else None)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx._arrays
-        if ctx.log_b == -np.inf:  # 0 ** y: torch defines the gradient as 0
-            return None, grad * 0
-        return None, grad * out * ctx.log_b
+        out, y = ctx._arrays
+        g = grad * out * ctx.log_b
+        if y is not None:
+            g = np.where(y >= 0, 0, g)
+        return None, g
 
 
 class Neg(Op):
@@ -411,6 +524,8 @@ def _fma64(a, b, c):
     """``a * b + c`` rounded once, for float64 (Boldo and Melquiond's emulation: the product
     split exactly by Dekker's algorithm, its low parts summed rounded to odd)."""
     shape = np.broadcast_shapes(a.shape, b.shape, c.shape)
+    if not shape:  # NumPy computes 0-dim operands into scalars, which out= below cannot take
+        return _fma64(np.reshape(a, 1), np.reshape(b, 1), np.reshape(c, 1)).reshape(())
     if b.shape != shape:
         b = np.broadcast_to(b, shape)
     p = a * b
@@ -466,6 +581,10 @@ def lerp_array(x, y, w):
     dtype = x.dtype
     if dtype.kind != "f":
         return x + w * (y - x)
+    if dtype == np.float16:  # computed in float32 (weight included), rounded once more, as torch
+        if isinstance(w, np.ndarray):
+            w = w.astype(np.float32)
+        return lerp_array(x.astype(np.float32), y.astype(np.float32), w).astype(dtype)
     d = y - x
     if isinstance(w, np.ndarray) and w.ndim:
         small = np.abs(w) < 0.5
@@ -488,7 +607,11 @@ class Lerp(Op):
     @staticmethod
     def forward(ctx, x, y, w):
         ctx.save_for_backward(x, y, w)
-        return lerp_array(x, y, w)
+        try:
+            return lerp_array(x, y, w)
+        except ValueError:
+            check_broadcast(x, y, w)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -507,7 +630,11 @@ class LerpScalar(Op):
     def forward(ctx, x, y, w):
         ctx.shapes = (_shape(x), _shape(y))
         ctx.w = w
-        return lerp_array(x, y, w)
+        try:
+            return lerp_array(x, y, w)
+        except ValueError:
+            check_broadcast(x, y, w)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -526,7 +653,11 @@ class Addcmul(Op):
         ctx.save_for_backward(a, b)
         ctx.value = value
         ctx.shape_x = _shape(x)
-        return x + value * (a * b) if value != 1 else x + a * b
+        try:
+            return x + value * (a * b) if value != 1 else x + a * b
+        except ValueError:
+            check_broadcast(x, a, b)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -547,7 +678,11 @@ class Addcdiv(Op):
         ctx.save_for_backward(a, b)
         ctx.value = value
         ctx.shape_x = _shape(x)
-        return x + value * (a / b) if value != 1 else x + a / b
+        try:
+            return x + value * (a / b) if value != 1 else x + a / b
+        except ValueError:
+            check_broadcast(x, a, b)
+            raise
 
     @staticmethod
     def backward(ctx, grad):
@@ -561,16 +696,18 @@ class Addcdiv(Op):
 
 def _promote_all(*operands):
     """Tensors and numbers converted to the dtype torch computes an op on all of them in."""
-    from ._util import _to
     target = _dtype.result_type(*operands)
     return [_to(x, target) for x in operands]
 
 
 # ----- public functions -----
 
+# out= for arithmetic: the result cast into out's dtype where torch allows the cast
+_out = out_writer("cast")
+
+
 def _float_result(a, b):
     """Operands converted for true division: integer results compute in the default float dtype."""
-    from ._util import _to
     target = _dtype.result_type(a, b)
     if not target.is_floating_point:
         target = _dtype.get_default_dtype()
@@ -593,9 +730,14 @@ def _scalar(value, dtype):
         table = _SCALARS[dtype.char] = {}
     array = table.get(value)
     if array is None:
+        check_int(value)  # (a cached value has passed: checked here only)
         if len(table) > 4096:
             table.clear()
-        array = np.array(value, dtype=dtype)
+        token = set_fp(QUIET)  # 1e300 to float32 is inf, silently as in torch
+        try:
+            array = np.array(value, dtype=dtype)
+        finally:
+            reset_fp(token)
         array.flags.writeable = False
         table[value] = array
     return array
@@ -633,26 +775,77 @@ def _operator(op, constant_op, fallback=None, kinds="biuf"):
 
     def method(self, other):
         kind = type(other)
-        if kind is float or kind is int:
-            dtype = self._data.dtype
-            if dtype is _FLOAT32:  # the default dtype: its own table, no dtype hashing
-                scalar = _FLOAT32_SCALARS.get(other)
-                return apply_constant(self, _scalar(other, dtype) if scalar is None else scalar)
-            if dtype.kind == "f":
-                return apply_constant(self, _scalar(other, dtype))
-        elif kind is _tensor.Tensor or isinstance(other, _tensor.Tensor):
-            dtype = self._data.dtype
-            if dtype is other._data.dtype and (any_kind or dtype.kind in kinds):
-                return apply_pair(self, other)
+        try:  # (free in Python 3.11+ while nothing is raised)
+            if kind is float or kind is int:
+                dtype = self._data.dtype
+                if dtype is _FLOAT32:  # the default dtype: its own table, no dtype hashing
+                    scalar = _FLOAT32_SCALARS.get(other)
+                    return apply_constant(self, _scalar(other, dtype) if scalar is None else scalar)
+                if dtype.kind == "f":
+                    return apply_constant(self, _scalar(other, dtype))
+            elif kind is _tensor.Tensor or isinstance(other, _tensor.Tensor):
+                dtype = self._data.dtype
+                if dtype is other._data.dtype and (any_kind or dtype.kind in kinds):
+                    return apply_pair(self, other)
+        except ValueError:  # NumPy's error for shapes that do not broadcast: torch's instead
+            check_broadcast(self, other)
+            raise
         return fallback(self, other)
     return method
 
 
-def _as_tensor(x):
-    if is_tensor(x):
-        return x
-    from .._creation import tensor
-    return tensor(x)
+def _is_number(x):
+    return isinstance(x, (int, float, np.number, np.bool_))  # bool is an int
+
+
+def _type_error(name, arg, position, value):
+    return TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, not "
+                     f"{type(value).__name__}")
+
+
+def _signature_error(name, signatures, *args):
+    """torch's TypeError for arguments that match none of an overloaded function's signatures."""
+    got = ", ".join(type(a).__name__ for a in args)
+    lines = "".join(f" * ({s})\n" for s in signatures)
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but "
+                     f"expected one of:\n{lines}")
+
+
+def _number_input(name, input, other, target=None):
+    """A Python number passed as ``input`` (``torch.add(1, t)``, ``1 // t``), as the 0-dim tensor
+    torch makes of it: of the dtype the number promotes to with ``other`` (or of ``target``,
+    where the op computes in another), so that it still promotes as a number would
+    (``7 // int8 tensor`` is int8, ``1e300 // float64 tensor`` keeps 1e300)."""
+    if not _is_number(input):
+        raise _type_error(name, "input", 1, input)
+    if target is None:
+        target = _dtype.result_type(input, other)
+    return _tensor.Tensor._make(scalar_array(input, target.np))
+
+
+def _alpha(alpha, dtype):
+    """``alpha`` of add and sub, checked as torch checks it, as the op computes with it: a scalar
+    of an integer dtype (wrapping: -3 is 253 for uint8), a bool for bool tensors."""
+    if dtype.kind in "biu" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if dtype.kind == "b":
+        return np.bool_(alpha)
+    if type(alpha) is bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    check_scalar(alpha, dtype)
+    return scalar_array(alpha, dtype)[()] if dtype.kind in "iu" else alpha
+
+
+def _value(value, dtype):
+    """``value`` of addcmul and addcdiv as the op computes with it: for integer dtypes truncated
+    to a scalar of the dtype; float16 and float32 check it against float32's range (torch
+    computes both in float32)."""
+    if dtype.kind in "iu":
+        check_scalar(value, dtype)
+        return scalar_array(int(value), dtype)[()]
+    check_scalar(value, _FLOAT32 if dtype.kind == "f" and dtype.itemsize < 4 else dtype)
+    return value
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -664,26 +857,28 @@ def add(input, other, *, alpha=1, out=None):
         >>> torch.add(torch.tensor([1., 2.]), 10, alpha=2)
         tensor([21., 22.])
     """
-    if not is_tensor(input):
-        raise TypeError(f"add(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
-    if alpha != 1:
+    if not isinstance(input, _tensor.Tensor):
+        input = _number_input("add", input, other)
+    if type(alpha) is not int or alpha != 1:
         x, y = promote_operands(input, other)
-        if isinstance(alpha, float) and (x._data.dtype.kind != "f" if is_tensor(x) else True):
-            raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
-                               "point number.")
-        return _out(AddScaled.apply(x, y, alpha), out)
+        return _out(AddScaled.apply(x, y, _alpha(alpha, x._data.dtype)), out)
     return _out(_binary(Add, input, other), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """Return ``input - alpha * other``."""
-    if alpha == 1 and out is None and input._data.dtype.kind != "b" and type(other) is not bool:
-        return _binary(SubPlain, input, other)
+    if not isinstance(input, _tensor.Tensor):
+        input = _number_input("sub", input, other)
+    if out is None and type(alpha) is int and alpha == 1 and input._data.dtype.kind != "b":
+        # the common case, unless other is a bool (an error, below)
+        if isinstance(other, _tensor.Tensor):
+            if other._data.dtype.kind != "b":
+                return _binary(SubPlain, input, other)
+        elif type(other) is not bool:
+            return _binary(SubPlain, input, other)
     _check_bool_sub(input, other)
-    x, y = promote_operands(input, other) if alpha != 1 or not is_tensor(other) \
-        or other._data.dtype is not input._data.dtype else (input, other)
-    return _out(Sub.apply(x, y, alpha), out)
+    x, y = promote_operands(input, other)
+    return _out(Sub.apply(x, y, _alpha(alpha, x._data.dtype)), out)
 
 
 subtract = sub
@@ -705,13 +900,13 @@ def rsub(input, other, *, alpha=1):
     """Return ``other - alpha * input``."""
     _check_bool_sub(input, other)
     x, y = promote_operands(input, other)
-    return Rsub.apply(x, y, alpha)
+    return Rsub.apply(x, y, _alpha(alpha, x._data.dtype))
 
 
 def mul(input, other, *, out=None):
     """Return ``input * other`` elementwise."""
-    if not is_tensor(input):
-        return _out(_binary(Mul, other, input), out)
+    if not isinstance(input, _tensor.Tensor):
+        input = _number_input("mul", input, other)
     return _out(_binary(Mul, input, other), out)
 
 
@@ -720,14 +915,31 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None, out=None):
     """Return ``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient."""
-    if rounding_mode is None and out is None and input._data.dtype.kind == "f":
-        if type(other) is float or type(other) is int:
-            return Div.apply2(input, _scalar(other, input._data.dtype))
-        if isinstance(other, _tensor.Tensor) and other._data.dtype is input._data.dtype:
-            return Div.apply2(input, other)
+    if rounding_mode is None and out is None:
+        try:
+            dtype = input._data.dtype
+        except AttributeError:  # a number as input
+            return _div(input, other, rounding_mode, out)
+        if dtype.kind == "f":
+            if type(other) is float or type(other) is int:
+                return Div.apply2(input, _scalar(other, dtype))
+            if isinstance(other, _tensor.Tensor) and other._data.dtype is dtype:
+                return Div.apply2(input, other)
+    return _div(input, other, rounding_mode, out)
+
+
+def _div(input, other, rounding_mode, out):
+    """``div`` beyond its common cases: promotion, rounding modes, numbers as input, out=."""
     if rounding_mode is None:
+        if not isinstance(input, _tensor.Tensor):  # in the float dtype: 300 / int8 is 150.
+            target = _dtype.result_type(input, other)
+            if not target.is_floating_point:
+                target = _dtype.get_default_dtype()
+            input = _number_input("div", input, other, target)
         x, y = _float_result(input, other)
         return _out(Div.apply(x, y), out)
+    if not isinstance(input, _tensor.Tensor):
+        input = _number_input("div", input, other)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                            f"found '{rounding_mode}'")
@@ -744,42 +956,77 @@ def true_divide(input, other, *, out=None):
 
 def floor_divide(input, other, *, out=None):
     """Return ``floor(input / other)`` (recorded, but with no derivative, as in torch)."""
+    if not isinstance(input, _tensor.Tensor):
+        input = _number_input("floor_divide", input, other)
     x, y = promote_operands(input, other)
     return _out(FloorDivide.apply(x, y), out)
 
 
+_REMAINDER_SIGNATURES = ("Tensor input, Tensor other, *, Tensor out = None",
+                         "Number self, Tensor other",
+                         "Tensor input, Number other, *, Tensor out = None")
+
+
 def remainder(input, other, *, out=None):
     """Return the remainder of ``input / other`` with the sign of the divisor (Python's %)."""
-    if not is_tensor(input):
-        x, y = promote_operands(_as_tensor(input), other)
-        return _out(Remainder.apply(x, y), out)
+    Tensor = _tensor.Tensor
+    if isinstance(input, Tensor) and not (isinstance(other, Tensor) or _is_number(other)) or \
+            not isinstance(input, Tensor) and not (_is_number(input) and isinstance(other, Tensor)):
+        error = _signature_error("remainder", _REMAINDER_SIGNATURES, input, other)
+        # torch marks the arguments that failed the (Number, Tensor) signature
+        marks = ", ".join(f"!{type(a).__name__}!" for a in (input, other))
+        raise TypeError(str(error).replace(
+            " * (Number self, Tensor other)\n", " * (Number self, Tensor other)\n      didn't "
+            f"match because some of the arguments have invalid types: ({marks})\n"))
+    if not isinstance(input, Tensor):
+        input = _number_input("remainder", input, other)
     x, y = promote_operands(input, other)
     return _out(Remainder.apply(x, y), out)
 
 
+_FMOD_SIGNATURES = ("Tensor input, Tensor other, *, Tensor out = None",
+                    "Tensor input, Number other, *, Tensor out = None")
+
+
 def fmod(input, other, *, out=None):
     """Return the remainder of ``input / other`` with the sign of the dividend (C's fmod)."""
+    if not isinstance(input, _tensor.Tensor) or not (
+            isinstance(other, _tensor.Tensor) or _is_number(other)):
+        raise _signature_error("fmod", _FMOD_SIGNATURES, input, other)
     x, y = promote_operands(input, other)
     return _out(Fmod.apply(x, y), out)
 
 
+_POW_SIGNATURES = ("Tensor input, Tensor exponent, *, Tensor out = None",
+                   "Number self, Tensor exponent, *, Tensor out = None",
+                   "Tensor input, Number exponent, *, Tensor out = None")
+
+
 def pow(input, exponent, *, out=None):
     """Return ``input ** exponent`` (either may be a number)."""
-    if not is_tensor(input):
-        base = input
-        x, y = promote_operands(exponent, base)
-        base_value = y.reshape(()).item() if not is_tensor(y) else y._data.item()
-        return _out(RPowScalar.apply(base_value, x), out)
-    if not is_tensor(exponent):
+    Tensor = _tensor.Tensor
+    if isinstance(input, Tensor) and isinstance(exponent, Tensor):
+        x, y = promote_operands(input, exponent)
+        return _out(Pow.apply(x, y), out)
+    if isinstance(input, Tensor) and _is_number(exponent):
         x, _ = promote_operands(input, exponent)
+        dtype = x._data.dtype
+        if dtype.kind in "iu" and exponent < 0:  # (before the range check, as in torch)
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if dtype.kind in "iu" or dtype == np.float16:  # float32 and float64 take any exponent
+            check_scalar(exponent, dtype)
+        else:
+            check_int(exponent)
         return _out(PowScalar.apply(x, exponent), out)
-    x, y = promote_operands(input, exponent)
-    return _out(Pow.apply(x, y), out)
+    if not (_is_number(input) and isinstance(exponent, Tensor)):
+        raise _signature_error("pow", _POW_SIGNATURES, input, exponent)
+    x, y = promote_operands(exponent, input)
+    return _out(RPowScalar.apply(y[()].item(), x), out)
 
 
 def neg(input, *, out=None):
     """Return ``-input``."""
-    return _out(Neg.apply(input), out)
+    return write_out(Neg.apply(input), out, dtype_rule="same")
 
 
 negative = neg
@@ -792,14 +1039,26 @@ def reciprocal(input, *, out=None):
     return _out(Reciprocal.apply(input), out)
 
 
+def _check_tensors(name, first_position, **arguments):
+    """torch's TypeError for the first of ``arguments`` (name=value, in order) not a Tensor."""
+    for position, (arg, value) in enumerate(arguments.items(), first_position):
+        if not isinstance(value, _tensor.Tensor):
+            raise _type_error(name, arg, position, value)
+
+
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """Return ``input + value * tensor1 * tensor2``."""
+    _check_tensors("addcmul", 1, input=input, tensor1=tensor1, tensor2=tensor2)
     x, a, b = _promote_all(input, tensor1, tensor2)
-    return _out(Addcmul.apply(x, a, b, value), out)
+    dtype = x._data.dtype
+    if dtype == np.bool_:
+        raise NotImplementedError('"addcmul_cpu_out" not implemented for \'Bool\'')
+    return _out(Addcmul.apply(x, a, b, _value(value, dtype)), out)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     """Return ``input + value * tensor1 / tensor2``."""
+    _check_tensors("addcdiv", 1, input=input, tensor1=tensor1, tensor2=tensor2)
     if tensor1._data.dtype.kind != "f" and tensor2._data.dtype.kind != "f":
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  "
                            "release addcdiv will perform a true division of tensor1 and tensor2. "
@@ -809,15 +1068,41 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            "addcdiv behavior is just the latter implementation: (input + value * "
                            "tensor1 / tensor2), for all dtypes.")
     x, a, b = _promote_all(input, tensor1, tensor2)
-    return _out(Addcdiv.apply(x, a, b, value), out)
+    return _out(Addcdiv.apply(x, a, b, _value(value, x._data.dtype)), out)
+
+
+_LERP_SIGNATURES = ("Tensor input, Tensor end, Tensor weight, *, Tensor out = None",
+                    "Tensor input, Tensor end, Number weight, *, Tensor out = None")
 
 
 def lerp(input, end, weight, *, out=None):
-    """Return ``input + weight * (end - input)``, rounded as torch rounds it on the CPU."""
-    if not is_tensor(weight):
-        x, y = promote_operands(input, end)
-        return _out(LerpScalar.apply(x, y, weight), out)
+    """Return ``input + weight * (end - input)``, rounded as torch rounds it on the CPU.
+
+    As in torch, ``end`` must have input's dtype, and so must a ``weight`` tensor unless it is
+    0-dim (then the three promote together); input must be floating point.
+    """
+    Tensor = _tensor.Tensor
+    weight_is_tensor = isinstance(weight, Tensor)
+    if not (isinstance(input, Tensor) and isinstance(end, Tensor)
+            and (weight_is_tensor or _is_number(weight))):
+        raise _signature_error("lerp", _LERP_SIGNATURES, input, end, weight)
+    dtype = input._data.dtype
+    if end._data.dtype != dtype:
+        raise RuntimeError(f"expected dtype {cpp_type_name(dtype)} for `end` but got dtype "
+                           f"{cpp_type_name(end._data.dtype)}")
+    if not weight_is_tensor:
+        if dtype.kind != "f":
+            raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for '
+                                      f"'{scalar_type_name(dtype)}'")
+        check_scalar(weight, _FLOAT32 if dtype.itemsize < 4 else dtype)  # float16: in float32
+        return _out(LerpScalar.apply(input, end, weight), out)
+    if weight._data.ndim and weight._data.dtype != dtype:
+        raise RuntimeError(f"expected dtype {cpp_type_name(dtype)} for `weight` but got dtype "
+                           f"{cpp_type_name(weight._data.dtype)}")
     x, y, w = _promote_all(input, end, weight)
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f'"lerp_kernel_tensor" not implemented for '
+                                  f"'{scalar_type_name(x._data.dtype)}'")
     return _out(Lerp.apply(x, y, w), out)
 
 
@@ -839,9 +1124,15 @@ class Methods:
     neg = neg
     negative = neg
     reciprocal = reciprocal
-    addcmul = addcmul
-    addcdiv = addcdiv
     lerp = lerp
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        _check_tensors("addcmul", 1, tensor1=tensor1, tensor2=tensor2)  # positions after self
+        return addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        _check_tensors("addcdiv", 1, tensor1=tensor1, tensor2=tensor2)
+        return addcdiv(self, tensor1, tensor2, value=value)
 
     def add_(self, other, *, alpha=1):
         return inplace(self, add, other, alpha=alpha)
@@ -885,9 +1176,11 @@ class Methods:
         return inplace(self, reciprocal)
 
     def addcmul_(self, tensor1, tensor2, *, value=1):
+        _check_tensors("addcmul_", 1, tensor1=tensor1, tensor2=tensor2)
         return inplace(self, addcmul, tensor1, tensor2, value=value)
 
     def addcdiv_(self, tensor1, tensor2, *, value=1):
+        _check_tensors("addcdiv_", 1, tensor1=tensor1, tensor2=tensor2)
         return inplace(self, addcdiv, tensor1, tensor2, value=value)
 
     def lerp_(self, end, weight):
@@ -901,8 +1194,10 @@ class Methods:
 
     __sub__ = _operator(SubPlain, SubConstant, sub, kinds="iuf")
 
+    # A reflected operator runs where the left operand is no Tensor: for anything but a number,
+    # NotImplemented lets Python raise its "unsupported operand" TypeError, as torch does.
     def __rsub__(self, other):
-        return rsub(self, other)
+        return rsub(self, other) if _is_number(other) else NotImplemented
 
     def __isub__(self, other):
         return inplace(self, sub, other)
@@ -916,10 +1211,7 @@ class Methods:
     __truediv__ = _operator(Div, DivConstant, div, kinds="f")
 
     def __rtruediv__(self, other):
-        x, y = _float_result(other, self)
-        if not is_tensor(x):
-            x = _as_tensor(x)
-        return Div.apply(x, y)
+        return _div(other, self, None, None) if _is_number(other) else NotImplemented
 
     def __itruediv__(self, other):
         return inplace(self, div, other)
@@ -928,7 +1220,7 @@ class Methods:
         return floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        return floor_divide(_as_tensor_like(other, self), self)
+        return floor_divide(other, self) if _is_number(other) else NotImplemented
 
     def __ifloordiv__(self, other):
         return inplace(self, floor_divide, other)
@@ -937,7 +1229,7 @@ class Methods:
         return remainder(self, other)
 
     def __rmod__(self, other):
-        return remainder(_as_tensor_like(other, self), self)
+        return remainder(other, self) if _is_number(other) else NotImplemented
 
     def __imod__(self, other):
         return inplace(self, remainder, other)
@@ -946,7 +1238,7 @@ class Methods:
         return pow(self, exponent)
 
     def __rpow__(self, base):
-        return pow(base, self)
+        return pow(base, self) if _is_number(base) else NotImplemented
 
     def __ipow__(self, exponent):
         return inplace(self, pow, exponent)
@@ -956,12 +1248,6 @@ class Methods:
 
     def __pos__(self):
         return self
-
-
-def _as_tensor_like(value, like):
-    """A Python number as a 0-dim tensor (so a reflected op can use the forward path)."""
-    from .._tensor import Tensor
-    return Tensor._make(np.asarray(value, dtype=_dtype.scalar_dtype(value).np))
 
 
 # Ops that cannot produce inf/nan skip the quiet set-up (see Op.quiet).

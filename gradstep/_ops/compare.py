@@ -9,9 +9,8 @@ import numpy as np
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
 from ._fp import quiet
-from ._util import inplace, promote_operands, scalar_type_name, wrap_dims
+from ._util import broadcast_error, inplace, promote_operands, scalar_type_name, wrap_dims
 from ._util import inplace_method as _inplace
-from .elementwise import _broadcast_error
 from ._util import write_out as _out
 
 __all__ = ["eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge",
@@ -82,7 +81,7 @@ def _comparison(ufunc, name):
         try:
             result = _make(ufunc(*pair))
         except ValueError:
-            raise _broadcast_error(input.shape, getattr(other, "shape", ())) from None
+            raise broadcast_error(input.shape, getattr(other, "shape", ())) from None
         return result if out is None else _out(result, out)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Return ``input {_SYMBOLS[name]} other`` elementwise as a bool tensor."
@@ -98,7 +97,7 @@ def _operator(fn):
         try:
             return _make(fn(*pair))
         except ValueError:
-            raise _broadcast_error(self.shape, getattr(other, "shape", ())) from None
+            raise broadcast_error(self.shape, getattr(other, "shape", ())) from None
     return method
 
 
@@ -140,7 +139,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     try:
         close = a == b
     except ValueError:
-        raise _broadcast_error(a.shape, b.shape) from None
+        raise broadcast_error(a.shape, b.shape) from None
     if a.dtype.kind != "f":
         a, b = a.astype(np.float64), b.astype(np.float64)
     actual = np.abs(a - b)
@@ -152,6 +151,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Return whether every element of ``input`` is close to ``other`` (see ``isclose``)."""
+    _check_same_dtype(input, other, "allclose")  # (isclose's check, with allclose's name)
     return bool(np.all(isclose(input, other, rtol, atol, equal_nan)._data))
 
 
@@ -227,7 +227,7 @@ def _logical(ufunc, name):
         try:
             result = _make(ufunc(input._data, other._data))
         except ValueError:
-            raise _broadcast_error(input._data.shape, other._data.shape) from None
+            raise broadcast_error(input._data.shape, other._data.shape) from None
         return result if out is None else _out(result, out)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Return the elementwise logical {name.split('_')[1].upper()} as a bool tensor."
@@ -273,7 +273,7 @@ def _bitwise(ufunc, name):
         try:
             result = _make(ufunc(*pair))
         except ValueError:
-            raise _broadcast_error(input.shape, other.shape) from None
+            raise broadcast_error(input.shape, other.shape) from None
         return result if out is None else _out(result, out)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Return the elementwise bitwise {name.split('_')[1].upper()} of integer or " \
@@ -305,7 +305,7 @@ def _bitwise_operator(ufunc, name):
         try:
             return _make(ufunc(*pair))
         except ValueError:
-            raise _broadcast_error(self.shape, other.shape) from None
+            raise broadcast_error(self.shape, other.shape) from None
     return method
 
 

@@ -13,10 +13,10 @@ import numpy as np
 from .. import _alloc, _dtype, _tensor
 from ..autograd._fast_ops import OutputOp
 from ..autograd.graph import Op
-from ._util import (_to, exact_ops, filtered_ops, floating, inplace, promote_operands,
-                    scalar_array, scalar_type_name, sum_to)
+from ._util import (_to, broadcast_error, can_cast, check_scalar, cpp_type_name, exact_ops,
+                    filtered_ops, floating, inplace, out_writer, promote_operands, scalar_array,
+                    scalar_type_name, sum_to, write_out)
 from ._util import inplace_method as _inplace
-from ._util import write_out as _out
 
 __all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square",
            "abs", "absolute", "sign", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos",
@@ -44,20 +44,13 @@ def _shape(x):
     return x.shape if hasattr(x, "shape") else ()
 
 
-def _broadcast_error(*shapes):
-    """torch's message for shapes that do not broadcast (checked pairwise, from the last dim)."""
-    current = tuple(shapes[0])
-    for other in shapes[1:]:
-        other = tuple(other)
-        n = max(len(current), len(other))
-        a = (1,) * (n - len(current)) + current
-        b = (1,) * (n - len(other)) + other
-        for i in reversed(range(n)):
-            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
-                return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor "
-                                    f"b ({b[i]}) at non-singleton dimension {i}")
-        current = tuple(max(p, q) if min(p, q) != 0 else 0 for p, q in zip(a, b))
-    return RuntimeError("shapes do not broadcast: " + ", ".join(str(list(s)) for s in shapes))
+_broadcast_error = broadcast_error  # the name other modules import it by
+
+
+# out= for ops that compute in a promoted dtype: cast into out's where torch allows; and for ops
+# whose out must have exactly the result's dtype (rounding, abs, clamp with number bounds)
+_out = out_writer("cast")
+_same_dtype_out = out_writer("same")
 
 
 def _not_implemented(kernel, x):
@@ -339,7 +332,7 @@ class Atan2(Op):
         try:
             return np.arctan2(y, x)
         except ValueError:
-            raise _broadcast_error(_shape(y), _shape(x)) from None
+            raise broadcast_error(_shape(y), _shape(x)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -431,7 +424,9 @@ class Logit(Op):
         ctx.eps = eps
         x = floating(x)
         if eps is not None:
-            x = np.minimum(np.maximum(x, eps), 1 - eps)
+            # the low bound tested first: for eps > 0.5 (bounds crossed) x below eps becomes eps,
+            # as in torch, where min(max(x, eps), 1 - eps) would give 1 - eps
+            x = np.where(x < eps, eps, np.where(x > 1 - eps, 1 - eps, x))
         return np.log(x / (1 - x))
 
     @staticmethod
@@ -569,16 +564,22 @@ class Trunc(_Rounding):
 class RoundDecimals(_Rounding):
     """z = x rounded half to even at ``decimals`` decimal places;  dz/dx = 0."""
     name_ = "RoundBackward1"
+    quiet = True  # unlike the other rounding ops, x * 10 ** decimals may overflow
 
     @staticmethod
     def forward(ctx, x, decimals):
         if x.dtype.kind != "f":
             raise _not_implemented("round_cpu", x)
+        # float16 computes in float32, as torch does: 65504 * 10 must not overflow. A scale past
+        # the dtype's range is inf, and the result nan (as in torch), not Python's OverflowError.
+        work = x.astype(np.float32) if x.dtype == np.float16 else x
         if decimals >= 0:
-            scale = x.dtype.type(10.0 ** decimals)
-            return np.rint(x * scale) / scale
-        scale = x.dtype.type(10.0 ** -decimals)
-        return np.rint(x / scale) * scale
+            scale = work.dtype.type(np.float64(10.0) ** decimals)
+            out = np.rint(work * scale) / scale
+        else:
+            scale = work.dtype.type(np.float64(10.0) ** -decimals)
+            out = np.rint(work / scale) * scale
+        return out.astype(x.dtype, copy=False)
 
 
 class Frac(Op):
@@ -651,7 +652,7 @@ class ClampTensor(Op):
                 return out if hi is None else np.minimum(out, hi)
             return np.minimum(x, hi)
         except ValueError:
-            raise _broadcast_error(*(_shape(a) for a in (x, lo, hi) if a is not None)) from None
+            raise broadcast_error(*(_shape(a) for a in (x, lo, hi) if a is not None)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -698,7 +699,7 @@ class Maximum(Op):
         try:
             return np.maximum(x, y)
         except ValueError:
-            raise _broadcast_error(_shape(x), _shape(y)) from None
+            raise broadcast_error(_shape(x), _shape(y)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -720,7 +721,7 @@ class Minimum(Op):
         try:
             return np.minimum(x, y)
         except ValueError:
-            raise _broadcast_error(_shape(x), _shape(y)) from None
+            raise broadcast_error(_shape(x), _shape(y)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -742,7 +743,7 @@ class Where(Op):
         try:
             return np.where(cond, x, y)
         except ValueError:
-            raise _broadcast_error(cond.shape, _shape(x), _shape(y)) from None
+            raise broadcast_error(cond.shape, _shape(x), _shape(y)) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -762,8 +763,9 @@ def _type_error(name, arg, position, value):
                      f"{type(value).__name__}")
 
 
-def _unary(op, name, doc):
-    """The public function for a one-input op: ``fn(input, *, out=None)``."""
+def _unary(op, name, doc, write=_out):
+    """The public function for a one-input op: ``fn(input, *, out=None)``. ``write`` honours
+    out= (``_same_dtype_out`` for ops that keep their input's dtype)."""
     apply1 = op.apply1  # bound once: a classmethod lookup makes a bound method per call
 
     def fn(input, *, out=None):
@@ -773,7 +775,7 @@ def _unary(op, name, doc):
             if not isinstance(input, _tensor.Tensor):
                 raise _type_error(name, "input", 1, input) from None
             raise
-        return result if out is None else _out(result, out)
+        return result if out is None else write(result, out)
     fn.__name__ = fn.__qualname__ = name
     fn.__code__ = fn.__code__.replace(co_name=name, co_qualname=name)  # tracebacks name it too
     fn.__doc__ = doc
@@ -790,9 +792,11 @@ log1p = _unary(Log1p, "log1p", "Return ``log(1 + input)``, accurate for small in
 sqrt = _unary(Sqrt, "sqrt", "Return the square root of each element.")
 rsqrt = _unary(Rsqrt, "rsqrt", "Return the reciprocal of the square root of each element.")
 square = _unary(Square, "square", "Return the square of each element (integers stay integers).")
-abs = _unary(Abs, "abs", "Return the absolute value of each element.")  # noqa: A001
+abs = _unary(Abs, "abs", "Return the absolute value of each element.",  # noqa: A001
+             _same_dtype_out)
 absolute = abs
-sign = _unary(Sign, "sign", "Return -1, 0 or 1 by the sign of each element (0 for NaN).")
+sign = _unary(Sign, "sign", "Return -1, 0 or 1 by the sign of each element (0 for NaN).",
+              _same_dtype_out)
 sin = _unary(Sin, "sin", "Return the sine of each element (radians).")
 cos = _unary(Cos, "cos", "Return the cosine of each element (radians).")
 tan = _unary(Tan, "tan", "Return the tangent of each element (radians).")
@@ -807,19 +811,30 @@ cosh = _unary(Cosh, "cosh", "Return the hyperbolic cosine of each element.")
 tanh = _unary(Tanh, "tanh", "Return the hyperbolic tangent of each element.")
 sigmoid = _unary(Sigmoid, "sigmoid", "Return the logistic sigmoid ``1 / (1 + exp(-input))``.")
 erf = _unary(Erf, "erf", "Return the Gauss error function of each element.")
-relu = _unary(Relu, "relu", "Return ``max(input, 0)`` elementwise.")
-floor = _unary(Floor, "floor", "Return the largest integer not greater than each element.")
-ceil = _unary(Ceil, "ceil", "Return the smallest integer not less than each element.")
-trunc = _unary(Trunc, "trunc", "Return each element rounded toward zero.")
+relu = _unary(Relu, "relu", "Return ``max(input, 0)`` elementwise.", _same_dtype_out)
+floor = _unary(Floor, "floor", "Return the largest integer not greater than each element.",
+               _same_dtype_out)
+ceil = _unary(Ceil, "ceil", "Return the smallest integer not less than each element.",
+              _same_dtype_out)
+trunc = _unary(Trunc, "trunc", "Return each element rounded toward zero.", _same_dtype_out)
 fix = trunc
-frac = _unary(Frac, "frac", "Return the fractional part ``input - trunc(input)``.")
+frac = _unary(Frac, "frac", "Return the fractional part ``input - trunc(input)``.",
+              _same_dtype_out)
 
 
-def round(input, *, decimals=0, out=None):  # noqa: A001
-    """Return each element rounded half to even, at ``decimals`` decimal places."""
+def round(input, *, decimals=None, out=None):  # noqa: A001
+    """Return each element rounded half to even, at ``decimals`` decimal places (default 0).
+
+    As in torch, integer tensors are returned as they are only without ``decimals``: given,
+    even as 0, it selects the float-only kernel.
+    """
+    if decimals is None:
+        return _same_dtype_out(Round.apply(input), out)
     if decimals == 0:
-        return _out(Round.apply(input), out)
-    return _out(RoundDecimals.apply(input, decimals), out)
+        if input._data.dtype.kind != "f":
+            raise _not_implemented("round_vml_cpu", input._data)
+        return _same_dtype_out(Round.apply(input), out)
+    return _same_dtype_out(RoundDecimals.apply(input, decimals), out)
 
 
 def logit(input, eps=None, *, out=None):
@@ -860,9 +875,19 @@ def minimum(input, other, *, out=None):
     return _binary_tensors(Minimum, "minimum", input, other, out)
 
 
-_CLAMP_SIGNATURES = (
-    " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
-    " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n")
+def _clamp_signature_error(name, *args):
+    """torch's TypeError for arguments that fit neither clamp signature (tensors or numbers)."""
+    if name == "clamp":
+        bounds = ("Tensor min = None, Tensor max = None", "Number min = None, Number max = None")
+    else:
+        bound = "min" if name == "clamp_min" else "max"
+        bounds = (f"Tensor {bound}", f"Number {bound}")
+    while len(args) > 2 and args[-1] is None:  # a bound left out (as far as we can tell)
+        args = args[:-1]
+    kinds = ", ".join(type(a).__name__ for a in args)
+    lines = "".join(f" * (Tensor input, {b}, *, Tensor out = None)\n" for b in bounds)
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({kinds}), "
+                     f"but expected one of:\n{lines}")
 
 
 def _scalar_bound(value, np_dtype):
@@ -874,24 +899,47 @@ def _scalar_bound(value, np_dtype):
     return scalar_array(value, np_dtype)[()]
 
 
-def _clamp(input, min, max, scalar_op, tensor_op, name):
+_HALF_MAX = 65504.0  # a float or int bound within +-this fits every float dtype: no check needed
+
+
+def _clamp(input, min, max, scalar_op, tensor_op, name, args):
     Tensor = _tensor.Tensor
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        if (min is not None and not isinstance(min, Tensor)) or \
-                (max is not None and not isinstance(max, Tensor)):
-            kinds = ", ".join(type(a).__name__ for a in (input, min, max))
-            raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                            f"({kinds}), but expected one of:\n{_CLAMP_SIGNATURES}")
-        target = _dtype.result_type(input, min, max)
-        return tensor_op.apply(_to(input, target),
-                               None if min is None else _to(min, target),
-                               None if max is None else _to(max, target))
+        if (min is None or isinstance(min, Tensor)) and (max is None or isinstance(max, Tensor)):
+            target = _dtype.result_type(input, min, max)
+            if target is _dtype.bool_ and min is not None and max is not None:
+                raise NotImplementedError('"clamp_cpu" not implemented for \'Bool\'')
+            return tensor_op.apply(_to(input, target),
+                                   None if min is None else _to(min, target),
+                                   None if max is None else _to(max, target))
+        # a tensor with a number: torch reads a 0-dim tensor as a number (clamp's Number form)
+        if any(isinstance(b, Tensor) and b._data.ndim for b in (min, max)):
+            raise _clamp_signature_error(name, input, *args)
+        min, max = (b.item() if isinstance(b, Tensor) else b for b in (min, max))
     if min is None and max is None:
+        if name != "clamp":  # clamp_min(t, None): no signature takes None
+            raise _clamp_signature_error(name, input, *args)
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    kind = input._data.dtype.kind
+    try:
+        kind = input._data.dtype.kind
+    except AttributeError:  # no tensor as input
+        raise _clamp_signature_error(name, input, *args) from None
     if kind != "f":
         input = _to(input, _dtype.result_type(input, min, max))
+        kind = input._data.dtype.kind
     np_dtype = input._data.dtype
+    if kind == "b":
+        kernel = "clamp" if min is not None and max is not None else \
+            "clamp_min" if min is not None else "clamp_max"
+        raise NotImplementedError(f'"{kernel}_scalar_cpu" not implemented for \'Bool\'')
+    # torch's overflow check of the bounds in the computation dtype (skipped for the usual
+    # small bounds of float tensors)
+    try:
+        for bound in (min, max):
+            if bound is not None and not (kind == "f" and -_HALF_MAX <= bound <= _HALF_MAX):
+                check_scalar(bound, np_dtype)
+    except TypeError:  # a bound that is no number
+        raise _clamp_signature_error(name, input, *args) from None
     return scalar_op.apply(input, _scalar_bound(min, np_dtype), _scalar_bound(max, np_dtype))
 
 
@@ -900,7 +948,10 @@ def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
 
     The gradient passes where ``min <= input <= max``, as in torch.
     """
-    return _out(_clamp(input, min, max, Clamp, ClampTensor, "clamp"), out)
+    result = _clamp(input, min, max, Clamp, ClampTensor, "clamp", (min, max))
+    if out is None:
+        return result
+    return (_out if _tensor_bounds(min, max) else _same_dtype_out)(result, out)
 
 
 clip = clamp
@@ -908,12 +959,43 @@ clip = clamp
 
 def clamp_min(input, min, *, out=None):  # noqa: A002
     """Return ``max(input, min)`` elementwise."""
-    return _out(_clamp(input, min, None, ClampMin, ClampMinTensor, "clamp_min"), out)
+    result = _clamp(input, min, None, ClampMin, ClampMinTensor, "clamp_min", (min,))
+    if out is None:
+        return result
+    return (_out if _tensor_bounds(min, None) else _same_dtype_out)(result, out)
 
 
 def clamp_max(input, max, *, out=None):  # noqa: A002
     """Return ``min(input, max)`` elementwise."""
-    return _out(_clamp(input, None, max, ClampMax, ClampMaxTensor, "clamp_max"), out)
+    result = _clamp(input, None, max, ClampMax, ClampMaxTensor, "clamp_max", (max,))
+    if out is None:
+        return result
+    return (_out if _tensor_bounds(None, max) else _same_dtype_out)(result, out)
+
+
+def _tensor_bounds(min, max):  # noqa: A002
+    """Whether clamp took tensor bounds: its out= then casts where it may, where with number
+    bounds torch wants out in the result's dtype exactly."""
+    Tensor = _tensor.Tensor
+    return (min is None or isinstance(min, Tensor)) and (max is None or isinstance(max, Tensor))
+
+
+def _check_clamp_inplace(self, min, max):  # noqa: A002
+    """``clamp_`` with number bounds words the cast error with C++ type names (``long int``)."""
+    Tensor = _tensor.Tensor
+    dtype = self._data.dtype
+    if dtype.kind == "f" or isinstance(min, Tensor) or isinstance(max, Tensor):
+        return
+    target = _dtype.result_type(self, min, max).np
+    if target != dtype and not can_cast(target, dtype):
+        raise RuntimeError(f"result type {scalar_type_name(target)} can't be cast to the desired "
+                           f"output type {cpp_type_name(dtype)}")
+
+
+def _check_where_number(value, np_dtype):
+    """torch range-checks a number of where in an integer dtype or float32 (not float16)."""
+    if np_dtype.kind in "iu" or np_dtype == np.float32:
+        check_scalar(value, np_dtype)
 
 
 def where(condition, input=None, other=None, *, out=None):
@@ -932,16 +1014,23 @@ def where(condition, input=None, other=None, *, out=None):
         warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and "
                       "will be removed in a future version of PyTorch. Use a boolean condition "
                       "instead.", UserWarning, stacklevel=2)
-    if isinstance(input, Tensor):
-        if isinstance(other, Tensor):
-            if input._data.dtype is not other._data.dtype:
-                input, other = promote_operands(input, other)
-        elif type(other) is not float or input._data.dtype.kind != "f":
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        if input._data.dtype is not other._data.dtype:
             input, other = promote_operands(input, other)
-    elif type(input) is not float or not isinstance(other, Tensor) or \
-            other._data.dtype.kind != "f":
+    elif out is not None:  # torch's where with out= takes tensors only
+        raise (_type_error("where", "other", 3, other) if isinstance(input, Tensor) else
+               _type_error("where", "input", 2, input))
+    elif (isinstance(input, Tensor) and (type(other) is float or type(other) is int)
+          and input._data.dtype.kind == "f" and -_HALF_MAX <= other <= _HALF_MAX):
+        pass  # a weak Python number in a float tensor's dtype, small enough not to overflow it
+    else:
+        target = _dtype.result_type(input, other).np
+        for value in (input, other):
+            if not isinstance(value, Tensor):
+                _check_where_number(value, target)
         input, other = promote_operands(input, other)
-    return _out(Where.apply(condition, input, other), out)
+    result = Where.apply(condition, input, other)
+    return result if out is None else write_out(result, out, dtype_rule="where")
 
 
 class Methods:
@@ -970,7 +1059,6 @@ class Methods:
     arccos = acos
     atan = atan
     arctan = atan
-    atan2 = atan2
     arctan2 = atan2
     sinh = sinh
     cosh = cosh
@@ -989,8 +1077,6 @@ class Methods:
     clip = clamp
     clamp_min = clamp_min
     clamp_max = clamp_max
-    maximum = maximum
-    minimum = minimum
 
     def where(self, condition, y):
         """``torch.where(condition, self, y)``."""
@@ -1018,8 +1104,7 @@ class Methods:
     arccos_ = acos_
     atan_ = _inplace(atan)
     arctan_ = atan_
-    atan2_ = _inplace(atan2)
-    arctan2_ = atan2_
+    arctan2_ = _inplace(atan2)
     sinh_ = _inplace(sinh)
     cosh_ = _inplace(cosh)
     tanh_ = _inplace(tanh)
@@ -1033,10 +1118,44 @@ class Methods:
     trunc_ = _inplace(trunc)
     fix_ = trunc_
     frac_ = _inplace(frac)
-    clamp_ = _inplace(clamp)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        """In-place version of :meth:`clamp`."""
+        _check_clamp_inplace(self, min, max)
+        return inplace(self, clamp, min, max)
+
     clip_ = clamp_
-    clamp_min_ = _inplace(clamp_min)
-    clamp_max_ = _inplace(clamp_max)
+
+    def clamp_min_(self, min):  # noqa: A002
+        """In-place version of :meth:`clamp_min`."""
+        _check_clamp_inplace(self, min, None)
+        return inplace(self, clamp_min, min)
+
+    def clamp_max_(self, max):  # noqa: A002
+        """In-place version of :meth:`clamp_max`."""
+        _check_clamp_inplace(self, None, max)
+        return inplace(self, clamp_max, max)
+
+    # methods name ``other`` at position 1 (after self) in torch's TypeError
+    def atan2(self, other):
+        if not isinstance(other, _tensor.Tensor):
+            raise _type_error("atan2", "other", 1, other)
+        return atan2(self, other)
+
+    def atan2_(self, other):
+        if not isinstance(other, _tensor.Tensor):
+            raise _type_error("atan2_", "other", 1, other)
+        return inplace(self, atan2, other)
+
+    def maximum(self, other):
+        if not isinstance(other, _tensor.Tensor):
+            raise _type_error("maximum", "other", 1, other)
+        return maximum(self, other)
+
+    def minimum(self, other):
+        if not isinstance(other, _tensor.Tensor):
+            raise _type_error("minimum", "other", 1, other)
+        return minimum(self, other)
 
 
 # Ops that cannot produce inf/nan skip the quiet set-up (see Op.quiet).
