@@ -80,3 +80,6 @@ from ._runtime import (get_num_threads, set_num_threads, get_num_interop_threads
 from .utils import data as _data  # noqa: E402,F401  (makes gradstep.utils.data importable)
 from . import serialization  # noqa: E402
 from .serialization import save, load  # noqa: E402
+from ._ops.indexing import (as_strided, diagflat, dsplit, hsplit, meshgrid,  # noqa: E402
+                            narrow_copy, rot90, scatter_reduce, select, split_with_sizes,
+                            tril_indices, triu_indices, unfold, vsplit)

@@ -200,3 +200,72 @@ def test_0dim_view_writes_through():
         results.append((y, v._base is y))
     assert_same(results[0][0], results[1][0])
     assert results[0][1] is results[1][1] is True
+
+
+# ----- which in-place changes of views torch refuses ---------------------------------------------
+
+def _outcome(lib, scenario):
+    try:
+        return ("ok", scenario(lib).tolist())
+    except RuntimeError as e:
+        return ("raise", str(e))
+
+
+def _leaf_view(lib):
+    return lib.arange(12.).reshape(3, 4).requires_grad_()  # a leaf that is itself a view
+
+
+def _no_grad_pieces(lib):
+    x = lib.ones(3, 2, requires_grad=True) * 2
+    with lib.no_grad():
+        pieces = x.unbind(0)
+    return pieces[1].add_(1)
+
+
+REFUSED = {
+    "leaf_view_add_": lambda L: _leaf_view(L).add_(1),
+    "leaf_view_row_add_": lambda L: _leaf_view(L)[0].add_(100),
+    "leaf_view_t_mul_": lambda L: _leaf_view(L).t().mul_(2),
+    "leaf_view_setitem": lambda L: _leaf_view(L).__setitem__(0, 1.) or _leaf_view(L),
+    "view_made_leaf_add_": lambda L: L.zeros(4)[:2].requires_grad_().add_(1),
+    "leaf_setitem_int": lambda L: L.ones(3, requires_grad=True).__setitem__(0, 1.),
+    "leaf_setitem_all": lambda L: L.ones(3, requires_grad=True).__setitem__(Ellipsis, 1.),
+    "leaf_setitem_list": lambda L: L.ones(3, requires_grad=True).__setitem__([0], 1.),
+    "untracked_view_add_tracked": lambda L: L.zeros(4)[:2].add_(L.ones(2, requires_grad=True)),
+    "unbind_mul_": lambda L: (L.ones(3, 2, requires_grad=True) * 2).unbind(0)[1].mul_(3),
+    "unbind_view_mul_": lambda L: (L.ones(3, 2, requires_grad=True) * 2).unbind(0)[1][0].mul_(3),
+    "unbind_then_view_add_": lambda L: (L.ones(3, 2, requires_grad=True) * 2).unbind(0)[0]
+    .view(2).add_(1),
+    "split_add_": lambda L: (L.ones(3, 2, requires_grad=True) * 2).split(1)[0].add_(1),
+    "split_sizes_add_": lambda L: (L.ones(3, 2, requires_grad=True) * 2).split([1, 2])[1].add_(1),
+    "chunk_add_": lambda L: (L.ones(3, 2, requires_grad=True) * 2).chunk(3)[2].add_(1),
+    "leaf_unbind_add_": lambda L: L.ones(3, 2, requires_grad=True).unbind(0)[1].add_(1),
+    "tensor_split_add_": lambda L: (L.ones(3, 2, requires_grad=True) * 2).tensor_split(3)[2]
+    .add_(1),
+    "untracked_unbind_add_": lambda L: L.ones(3, 2).unbind(0)[1].add_(1),
+    "untracked_unbind_add_tracked": lambda L: L.ones(3, 2).unbind(0)[1]
+    .add_(L.ones(2, requires_grad=True)),
+    "no_grad_unbind_add_": _no_grad_pieces,
+    "unbind_setitem": lambda L: (lambda p: (p.__setitem__(0, 5.), p)[1])(
+        (L.ones(3, 2, requires_grad=True) * 2).unbind(0)[1]),
+    "unbind_setitem_all": lambda L: (lambda p: (p.__setitem__(Ellipsis, 5.), p)[1])(
+        (L.ones(3, 2, requires_grad=True) * 2).unbind(0)[1]),
+    "split_setitem_slice": lambda L: (lambda p: (p.__setitem__((slice(None), slice(1)), 5.), p)[1])(
+        (L.ones(3, 2, requires_grad=True) * 2).split(1)[0]),
+    "unbind_detach_add_": lambda L: (L.ones(3, 2, requires_grad=True) * 2).unbind(0)[0].detach()
+    .add_(1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refused_inplace_changes_match_torch(name):
+    assert _outcome(gradstep, REFUSED[name]) == _outcome(torch, REFUSED[name])
+
+
+def test_pieces_changed_in_no_grad_mode_are_fine():
+    for lib in (gradstep, torch):
+        x = lib.ones(3, 2, requires_grad=True) * 2
+        with lib.no_grad():
+            x.unbind(0)[1].add_(1)
+            x.split(1)[0].mul_(3)
+        assert x.tolist() == [[6., 6.], [3., 3.], [2., 2.]]

@@ -252,13 +252,13 @@ def inplace(self, op, *args, **kwargs):
                 if isinstance(a, Tensor) and a._requires_grad:
                     record = True
                     break
+        if self._base is not None:
+            from ._view_inplace import check_view_inplace
+            check_view_inplace(self, record)
     if record:
         if self._requires_grad and self._grad_fn is None:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation.")
-        if self._base is not None and self._base._requires_grad and self._base._grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
         # The op sees self's current value through a stand-in sharing self's storage and version
         # counter. Where the op saves that value for backward, the saved value is swapped for a
         # copy below (torch clones self for such ops), so the op's own write does not invalidate
@@ -292,10 +292,12 @@ def inplace(self, op, *args, **kwargs):
     if result.dtype != self._data.dtype and not can_cast(result.dtype, self._data.dtype):
         raise RuntimeError(f"result type {scalar_type_name(result.dtype)} can't be cast to the "
                            f"desired output type {scalar_type_name(self._data.dtype)}")
-    if not self._data.flags.writeable:  # an expanded (broadcast) tensor
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
-                           "refers to a single memory location. Please clone() the tensor before "
-                           "performing the operation.")
+    if 0 in self._data.strides:  # maybe an expanded tensor, whose elements share memory
+        from ._view_inplace import has_internal_overlap
+        if has_internal_overlap(self._data):
+            raise RuntimeError("unsupported operation: more than one element of the written-to "
+                               "tensor refers to a single memory location. Please clone() the "
+                               "tensor before performing the operation.")
     self._data[...] = result
     self._bump_version()  # before the new history: it tells the old producers (note_overwritten)
     if record:

@@ -9,7 +9,25 @@ import numpy as np
 
 from ..autograd.graph import Op
 
-__all__ = ["rebase_view"]
+__all__ = ["rebase_view", "check_view_inplace", "check_write_through_view",
+           "mark_multi_output", "has_internal_overlap"]
+
+_VIEW_OF_LEAF = ("a view of a leaf Variable that requires grad is being used in an in-place "
+                 "operation.")
+_MULTI_OUTPUT = ("This view is the output of a function that returns multiple views. Such "
+                 "functions do not allow the output views to be modified inplace. You should "
+                 "replace the inplace operation by an out-of-place one.")
+_NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplace with grad "
+                 "mode enabled.")
+_AMBIGUOUS = ("Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+              "clarify your code by moving both the view and the inplace either both inside the "
+              "no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+              "you want the inplace to be tracked).")
+
+# How a piece of split, chunk or unbind (``_multi_output``) was made: in grad mode from a base
+# that requires grad (torch's MULTI_OUTPUT_NODE), in no_grad mode, or in grad mode from a base
+# that does not require grad (torch records no node, and words the error as for no_grad mode)
+MULTI_OUTPUT, NO_GRAD_VIEW, UNTRACKED_BASE = "multi-output", "no-grad", "untracked-base"
 
 
 class Region:
@@ -94,14 +112,79 @@ class ScatterRegion(Op):
         return AsStrided.apply(grad, ctx.region)
 
 
+def has_internal_overlap(a):
+    """Whether elements of the array ``a`` share memory (a zero stride over a dim of more than
+    one element, as ``expand`` makes): torch refuses most in-place writes into such tensors."""
+    return a.size > 1 and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+
+
+def mark_multi_output(pieces, op):
+    """Mark the outputs of split/chunk/unbind (named ``op`` in torch's errors) as such."""
+    from ..autograd import grad_mode
+    if not grad_mode.state.grad_enabled:
+        how = NO_GRAD_VIEW
+    elif pieces and pieces[0]._requires_grad:
+        how = MULTI_OUTPUT
+    else:
+        how = UNTRACKED_BASE
+    for index, piece in enumerate(pieces):
+        piece._multi_output = (index, op, how)
+    return pieces
+
+
+def _is_multi_output_piece(node):
+    from .shape import SplitPiece, SplitWithSizesPiece, UnbindPiece
+    return isinstance(node, (SplitPiece, SplitWithSizesPiece, UnbindPiece))
+
+
+def check_view_inplace(view, record):
+    """torch's checks before an in-place op on a view (grad mode on; ``record``: the op is
+    recorded). The pieces of split/chunk/unbind share one node and cannot each be rebased, so
+    torch forbids changing them (or views of them) in place; a view made in no_grad mode would
+    be rebased on a history it never had; and a view of a leaf would change the leaf."""
+    root = view._base
+    meta = getattr(view, "_multi_output", None)  # (index, op name, how it was made)
+    if meta is not None and (record or root._requires_grad):
+        index, op, how = meta
+        if how == NO_GRAD_VIEW:
+            raise RuntimeError(f"{_NO_GRAD_VIEW} {_AMBIGUOUS}")
+        if how == UNTRACKED_BASE:
+            raise RuntimeError(f"{_NO_GRAD_VIEW} {_MULTI_OUTPUT}")
+        raise RuntimeError(f"Output {index} of {op} is a view and is being modified inplace. "
+                           f"{_MULTI_OUTPUT}")
+    if not record:
+        return
+    node = first = view._grad_fn
+    while getattr(node, "is_view", False):  # a view of a piece (views of views share the root)
+        if _is_multi_output_piece(node):
+            if node is not first:
+                op = first.name().removesuffix("Backward0")
+                raise RuntimeError(f"Output 0 of {op} is a view and is being modified inplace. "
+                                   f"{_MULTI_OUTPUT}")
+            break
+        node = node._next[0]
+    if view._requires_grad and root._grad_fn is None:
+        raise RuntimeError(_VIEW_OF_LEAF)
+
+
+def check_write_through_view(tensor, op):
+    """``tensor[i] = v`` is torch's in-place copy into the view ``tensor[i]``, made by ``op``
+    (Select, Slice...): the checks are those of that view (called when the write records)."""
+    meta = getattr(tensor, "_multi_output", None)
+    if meta is not None and meta[2] == MULTI_OUTPUT or _is_multi_output_piece(tensor._grad_fn):
+        raise RuntimeError(f"Output 0 of {op} is a view and is being modified inplace. "
+                           f"{_MULTI_OUTPUT}")
+    if tensor._requires_grad and tensor._grad_fn is None:
+        raise RuntimeError(_VIEW_OF_LEAF)
+
+
 def rebase_view(view, out):
     """After ``out`` (the op's result, with its graph) was written into ``view``'s storage, give
     the view's base the CopySlices history and the view an AsStrided view of it."""
     from .._tensor import Tensor
     base = view._base
     if base._requires_grad and base._grad_fn is None:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
+        raise RuntimeError(_VIEW_OF_LEAF)
     if not base._data.flags.c_contiguous:
         raise NotImplementedError("gradstep records in-place ops on views only of C-contiguous "
                                   "tensors; call .contiguous() on the base first")

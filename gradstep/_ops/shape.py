@@ -13,7 +13,9 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import NO_GRAD_CTX, Op
-from ._util import exact_ops, is_tensor, sum_to, wrap_dim, wrap_dims, write_out
+from ._util import (can_cast, exact_ops, is_tensor, scalar_type_name, sum_to, wrap_dim,
+                    wrap_dims, write_out)
+from ._view_inplace import mark_multi_output
 
 __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
            "unsqueeze", "permute", "movedim", "moveaxis", "transpose", "swapaxes", "swapdims",
@@ -22,10 +24,27 @@ __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "
            "tile", "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack",
            "column_stack", "atleast_1d", "atleast_2d", "atleast_3d", "split", "tensor_split",
            "chunk", "unbind", "flip", "fliplr", "flipud", "roll", "narrow", "tril", "triu",
-           "diag", "diagonal", "diag_embed", "ravel"]
+           "diag", "diagonal", "diag_embed", "ravel", "select", "unfold", "split_with_sizes",
+           "narrow_copy", "rot90", "hsplit", "vsplit", "dsplit", "diagflat", "meshgrid",
+           "as_strided"]
 
 
 # ----- helpers -----
+
+_WARNED = set()
+
+
+def warn_once(message, stacklevel=3):
+    """torch's TORCH_WARN_ONCE: a warning given the first time only, in this process."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
+def _triggered(message, line):
+    """A warning's text as torch words it, naming where in its C++ sources it came from."""
+    return (f"{message} (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+            f"TensorShape.cpp:{line}.)")
 
 def _sizes(args, what="view"):
     """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(torch.Size([2, 3]))`` as a tuple of ints."""
@@ -167,11 +186,11 @@ class Transpose(Op):
     @staticmethod
     def forward(ctx, x, d0, d1):
         ctx.d = (d0, d1)
-        return np.swapaxes(x, d0, d1)
+        return np.swapaxes(x, d0, d1) if x.ndim else x[...]  # a 0-dim tensor: itself
 
     @staticmethod
     def backward(ctx, grad):
-        return np.swapaxes(grad, *ctx.d)
+        return np.swapaxes(grad, *ctx.d) if grad.ndim else grad
 
 
 class T(Op):
@@ -196,7 +215,9 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
-        return np.broadcast_to(x, shape)
+        # writable (NumPy's broadcast_to is not), as torch's: fill_ and index_put_ may write
+        # into an expanded tensor, while most in-place ops refuse (see inplace)
+        return np.lib.stride_tricks.as_strided(x, shape, np.broadcast_to(x, shape).strides)
 
     @staticmethod
     def backward(ctx, grad):
@@ -236,6 +257,169 @@ class SplitWithSizesPiece(Slice):
 
 class UnbindPiece(Slice):
     name_ = "UnbindBackward0"
+
+
+class NarrowCopy(Slice):
+    """z = a copy of a slice of x;  dz/dx = grad placed in zeros."""
+    name_ = "NarrowCopyBackward0"
+    is_view = False
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.in_shape = x.shape
+        ctx.index = index
+        return x[index].copy()
+
+
+def _windows(x, dim, size, step):
+    """The windows of ``size`` every ``step`` along ``dim`` of the array x: a view, windows
+    along ``dim``, their elements in a new last dim (as torch's unfold)."""
+    if x.ndim == 0:
+        return x.reshape(1)
+    count = (x.shape[dim] - size) // step + 1
+    shape = x.shape[:dim] + (count,) + x.shape[dim + 1:] + (size,)
+    strides = x.strides[:dim] + (x.strides[dim] * step,) + x.strides[dim + 1:] + (x.strides[dim],)
+    return np.lib.stride_tricks.as_strided(x, shape, strides)
+
+
+class Unfold(Op):
+    """z = the windows of x along a dim (a view);  dz/dx = each window's gradient added back
+    where the window sits (windows may overlap)."""
+    name_ = "UnfoldBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim, size, step):
+        ctx.args = (x.shape, dim, size, step)
+        return _windows(x, dim, size, step)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if is_tensor(grad):
+            return FoldWindows.apply(grad, *ctx.args)
+        return FoldWindows.forward(NO_GRAD_CTX, grad, *ctx.args)
+
+
+class FoldWindows(Op):
+    """z = zeros of a shape with the windows of x added where they sit (unfold's adjoint);
+    dz/dx = the windows of grad."""
+    name_ = "UnfoldBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, shape, dim, size, step):
+        ctx.args = (dim, size, step)
+        out = np.zeros(shape, g.dtype)
+        if not shape:
+            out[...] = g.reshape(())
+            return out
+        count = g.shape[dim]
+        for j in range(size):  # the j-th element of every window
+            at = (slice(None),) * dim + (slice(j, j + step * (count - 1) + 1, step),)
+            out[at] += g[..., j]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        if is_tensor(grad):
+            return unfold(grad, *ctx.args)
+        return _windows(grad, *ctx.args)
+
+
+def _storage_positions(shape, strides, offset):
+    """The position in storage (in elements) of each element of a strided layout."""
+    pos = np.full(shape, offset, np.int64)
+    for d, (n, s) in enumerate(zip(shape, strides)):
+        pos += (np.arange(n, dtype=np.int64) * s).reshape((-1,) + (1,) * (len(shape) - d - 1))
+    return pos
+
+
+class AsStrided(Op):
+    """z = a strided window on x's storage (a view);  dz/dx = grad summed into storage at each
+    element's position, read back at x's positions."""
+    name_ = "AsStridedBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, storage, size, strides, offset, x_positions):
+        ctx.args = (_storage_positions(size, strides, offset), x_positions, storage.size)
+        itemsize = storage.itemsize
+        return np.ndarray(size, storage.dtype, buffer=storage, offset=offset * itemsize,
+                          strides=tuple(s * itemsize for s in strides))
+
+    @staticmethod
+    def backward(ctx, grad):
+        out_positions, x_positions, n = ctx.args
+        if is_tensor(grad):
+            from .. import _tensor
+            from .indexing import index_add
+            storage = _tensor.Tensor._make(np.zeros(n, grad._data.dtype))
+            flat = index_add(storage, 0, _tensor.Tensor._make(out_positions.reshape(-1)),
+                             reshape(grad, (-1,)))
+            return flat[x_positions]
+        flat = np.bincount(out_positions.reshape(-1), grad.reshape(-1), n).astype(grad.dtype)
+        return flat[x_positions]
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of ``input``'s storage with the given sizes and strides (in elements), from
+    ``storage_offset`` (by default input's own offset in its storage)."""
+    size, stride = _sizes((size,), "as_strided"), _sizes((stride,), "as_strided")
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got "
+                           f"strides: {list(stride)}")
+    root = input if input._base is None else input._base
+    storage = root._data
+    if not storage.flags.c_contiguous:
+        storage = np.ascontiguousarray(storage)  # a copy: no longer a view of the original
+    itemsize = storage.itemsize
+    data = input._data
+    mine = (data.__array_interface__["data"][0] - storage.__array_interface__["data"][0]) \
+        // itemsize if data.size else 0
+    offset = mine if storage_offset is None else int(storage_offset)
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    needed = 0 if 0 in size else offset + 1 + builtins.sum((n - 1) * s for n, s in zip(
+        size, stride))
+    if needed > storage.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage "
+                           f"offset {offset}, and itemsize {itemsize} requiring a storage size of "
+                           f"{needed * itemsize} are out of bounds for storage of size "
+                           f"{storage.size * itemsize}")
+    x_positions = _storage_positions(data.shape, tuple(s // itemsize for s in data.strides),
+                                     mine)
+    return AsStrided.apply(input, storage, size, stride, offset, x_positions)
+
+
+def _rot90_array(x, k, d0, d1):
+    """x rotated k quarter turns from dim d0 towards d1, laid out as torch's (a flipped copy,
+    then transposed: odd k gives a non-contiguous result)."""
+    k %= 4
+    if k == 1:
+        return np.swapaxes(np.flip(x, d1).copy(), d0, d1)
+    if k == 2:
+        return np.flip(x, (d0, d1)).copy()
+    if k == 3:
+        return np.swapaxes(np.flip(x, d0).copy(), d0, d1)
+    return x.copy()
+
+
+class Rot90(Op):
+    """z = x rotated by k quarter turns in the plane of two dims;  dz/dx = grad turned back."""
+    name_ = "Rot90Backward0"
+
+    @staticmethod
+    def forward(ctx, x, k, d0, d1):
+        ctx.args = (k, d0, d1)
+        return _rot90_array(x, k, d0, d1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        k, d0, d1 = ctx.args
+        if is_tensor(grad):
+            return rot90(grad, -k, (d0, d1))
+        return _rot90_array(grad, -k, d0, d1)
 
 
 def _diag_view(a, offset, d1, d2):
@@ -400,6 +584,7 @@ class Flip(Op):
 
     @staticmethod
     def forward(ctx, x, dims):
+        dims = dims if x.ndim else ()  # flip(0) of a 0-dim tensor is a copy
         ctx.dims = dims
         return np.flip(x, dims).copy()
 
@@ -461,13 +646,18 @@ class Triu(Op):
 def view(input, *shape):
     """A view of ``input`` with a new shape (``-1`` infers one size); no data is copied."""
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
-        raise NotImplementedError("gradstep does not support Tensor.view(dtype)")
+        return view_as_dtype(input, shape[0])
+    if not shape:
+        raise TypeError("view() received an invalid combination of arguments - got (), but "
+                        "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
     shape = _infer_shape(_sizes(shape), input._data.size)
     return View.apply(input, shape)
 
 
 def reshape(input, *shape):
     """``input`` with a new shape: a view when the strides allow it, else a copy."""
+    if not shape:
+        raise TypeError('reshape() missing 1 required positional arguments: "shape"')
     shape = _infer_shape(_sizes(shape, "reshape"), input._data.size)
     if input._data.flags.c_contiguous or _view_array(input._data, shape) is not None:
         return View.apply(input, shape)
@@ -487,9 +677,9 @@ def reshape_as(input, other):
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims ``start_dim..end_dim`` into one (a view when possible)."""
     nd = input._data.ndim
+    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
     if nd == 0:
         return reshape(input, (1,))
-    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
@@ -508,6 +698,9 @@ def ravel(input):
 def unflatten(input, dim, sizes):
     """Split dim ``dim`` into the shape ``sizes`` (one may be -1)."""
     shape = input._data.shape
+    if not shape:
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but "
+                           "tensor has no dimensions")
     d = wrap_dim(dim, input._data.ndim)
     sizes = tuple(int(s) for s in sizes)
     if not sizes:
@@ -516,7 +709,9 @@ def unflatten(input, dim, sizes):
     if -1 in sizes:
         try:
             sizes = _infer_shape(sizes, n)
-        except RuntimeError:
+        except RuntimeError as e:
+            if "inferred" in str(e) or "ambiguous" in str(e):  # torch passes these on
+                raise RuntimeError(f"unflatten got an unexpected error:\n{e}") from None
             raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
                                f"size of dim {dim} ({n}) in the input tensor") from None
     elif math.prod(sizes) != n:
@@ -547,8 +742,15 @@ def unsqueeze(input, dim):
     return Unsqueeze.apply(input, shape[:d] + (1,) + shape[d:])
 
 
-def permute(input, *dims):
-    """Reorder the dims (a view)."""
+def permute(input, *dims, **kwargs):
+    """Reorder the dims (a view): ``x.permute(1, 0)``, ``x.permute((1, 0))`` or
+    ``x.permute(dims=(1, 0))``."""
+    if "dims" in kwargs:
+        dims = (kwargs.pop("dims"),)
+    if kwargs:
+        raise TypeError(f"permute() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if not dims and input._data.ndim:  # (a 0-dim tensor: np.transpose's permute())
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     nd = input._data.ndim
@@ -577,6 +779,8 @@ def movedim(input, source, destination):
         raise RuntimeError(f"movedim: repeated dim in `source` ({list(src)})")
     if len(set(dst)) != len(dst):
         raise RuntimeError(f"movedim: repeated dim in `destination` ({list(dst)})")
+    if nd == 0:  # dim 0 (or -1) of a 0-dim tensor: nothing moves
+        return Alias.apply(input, ())
     order = [d for d in range(nd) if d not in src]
     perm = [None] * nd
     for s, d in zip(src, dst):
@@ -608,21 +812,40 @@ def t(input):
 
 def adjoint(input):
     """The conjugate transpose of the last two dims (real tensors: ``mT``)."""
-    return _mT(input, "adjoint()")
+    return _transpose_last(input, "adjoint()")
 
 
-def _mT(input, what="tensor.mT"):
+def _transpose_last(input, what):
+    """``mT``, ``mH`` and ``adjoint()``: the last two dims swapped (a view). torch returns a
+    0-dim tensor itself, with a warning, and refuses 1-D ones."""
     nd = input._data.ndim
+    if nd == 0:
+        name = what if what.endswith("()") else f"Tensor.{what}"
+        advice, line = {"mT": ("This function is the identity in these cases.", 4373),
+                        "mH": ("Consider using x.conj().", 4382),
+                        "adjoint()": ("Consider using x.conj().", 4390)}[what]
+        warn_once(_triggered(f"{name} is deprecated on 0-D tensors. {advice}", line), 3)
+        return input
     if nd < 2:
-        raise RuntimeError(f"{what} is only supported on matrices or batches of matrices. Got "
-                           f"{nd}-D tensor.")
+        raise RuntimeError(f"tensor.{what} is only supported on matrices or batches of matrices. "
+                           f"Got {nd}-D tensor.")
     return Transpose.apply(input, nd - 2, nd - 1)
+
+
+def _mT(self):
+    return _transpose_last(self, "mT")
+
+
+def _mH(self):
+    return _transpose_last(self, "mH")
 
 
 def expand(input, *sizes):
     """Broadcast singleton dims to ``sizes`` (``-1`` keeps a dim), without copying."""
     sizes = _sizes(sizes, "expand")
     shape = input._data.shape
+    if not shape and builtins.min(sizes, default=0) < 0:  # torch's size arithmetic overflows
+        raise RuntimeError("numel: integer multiplication overflow")
     if len(sizes) < len(shape):
         from .._tensor import type_name
         raise RuntimeError(f"expand({type_name(input)}{{{list(shape)}}}, size={list(sizes)}): the "
@@ -630,15 +853,18 @@ def expand(input, *sizes):
                            f"the number of dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
     out = list(sizes)
-    for i, s in enumerate(sizes):
+    for i in range(len(sizes) - 1, -1, -1):  # torch checks from the last dim
+        s = sizes[i]
         if i < lead:
             if s < 0:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
-                                   "leading, non-existing dimension 0")
+                                   f"leading, non-existing dimension {i}")
             continue
         have = shape[i - lead]
         if s == -1:
             out[i] = have
+        elif s < 0 and have == 1:
+            raise RuntimeError("numel: integer multiplication overflow")
         elif have != s and have != 1:
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
                                f"size ({have}) at non-singleton dimension {i}.  Target sizes: "
@@ -720,35 +946,75 @@ def broadcast_tensors(*tensors):
 
 def repeat(input, *sizes):
     """Tile ``input`` ``sizes`` times along each dim (leading sizes add dims)."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     reps = _sizes(sizes, "repeat")
     if len(reps) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                            "dimensions of tensor")
-    return Repeat.apply(input, reps)
+    return Repeat.apply(input, _checked_repeats(input, reps))
+
+
+def _checked_repeats(input, reps):
+    """torch sizes the result first: a negative count is an error where it makes a negative
+    size (and is no copy at all of an empty dim)."""
+    if builtins.min(reps, default=0) < 0:
+        padded = (1,) * (len(reps) - input._data.ndim) + input._data.shape
+        sizes = [r * n for r, n in zip(reps, padded)]
+        bad = [n for n in sizes if n < 0]
+        if bad:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {bad[0]}: "
+                               f"{sizes}")
+        reps = tuple(builtins.max(r, 0) for r in reps)
+    return reps
 
 
 def tile(input, dims):
     """Like ``repeat``, padding ``dims`` with leading ones when it is shorter than the shape."""
     reps = _sizes((dims,), "tile")
     reps = (1,) * (input._data.ndim - len(reps)) + reps
-    return Repeat.apply(input, reps)
+    return Repeat.apply(input, _checked_repeats(input, reps))
+
+
+def _integer_counts(counts):
+    if counts.dtype.kind not in "iu":
+        raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for "
+                                  f"'{scalar_type_name(counts.dtype)}'")
+    return counts
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Repeat each element ``repeats`` times (an int or a tensor of counts) along ``dim``."""
     from .. import _tensor
     if repeats is None:  # torch.repeat_interleave(counts): the indices repeated by count
-        counts = input._data
+        counts = _integer_counts(input._data)
         return _tensor.Tensor._make(np.repeat(np.arange(counts.shape[0]), counts))
+    if not is_tensor(repeats) and not isinstance(repeats, (int, np.integer)):
+        raise TypeError(
+            f"repeat_interleave() received an invalid combination of arguments - got "
+            f"({type(repeats).__name__}), but expected one of:\n"
+            " * (Tensor repeats, int dim = None, *, int output_size = None)\n"
+            " * (int repeats, int dim = None, *, int output_size = None)\n")
+    if not is_tensor(repeats):
+        if dim is not None:
+            wrap_dim(dim, input._data.ndim)
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
     if dim is None:
         input = reshape(input, (-1,))
         dim = 0
+    elif input._data.ndim == 0:
+        if is_tensor(repeats):
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        wrap_dim(dim, 0)
+        # torch's message for a dim given with a 0-dim input, whatever the dim
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     d = wrap_dim(dim, input._data.ndim)
     if is_tensor(repeats):
-        if repeats._data.ndim == 0:
-            repeats = int(repeats._data.reshape(()))
+        counts = repeats._data
+        if counts.ndim == 0:
+            repeats = int(_integer_counts(counts))
         else:
-            counts = repeats._data
             n = input._data.shape[d]
             if counts.ndim != 1:
                 raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
@@ -756,9 +1022,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                 counts = np.broadcast_to(counts, (n,))
             if counts.shape[0] != n:
                 raise RuntimeError(f"repeats must have the same size as input along dim, but got "
-                                   f"repeats.size(0) = {counts.shape[0]} and input.size({d}) = "
+                                   f"repeats.size(0) = {counts.shape[0]} and input.size({dim}) = "
                                    f"{n}")
-            if np.any(counts < 0):
+            if np.any(_integer_counts(counts) < 0):
                 raise RuntimeError("repeats can not be negative")
             from .indexing import index_select
             index = _tensor.Tensor._make(np.repeat(np.arange(n), counts))
@@ -785,6 +1051,14 @@ def _common_dtype(tensors):
     for x in tensors[1:]:
         d = _dtype.promote_types(d, _dtype.FROM_NP[x._data.dtype])
     return d.np
+
+
+def _check_out_dtype(np_dtype, out):
+    """torch.cat and torch.stack refuse an ``out=`` their inputs' dtype cannot be cast to
+    (float into an integer, anything but bool into bool)."""
+    if out is not None and not can_cast(np_dtype, out._data.dtype):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                        f"{scalar_type_name(out._data.dtype)}")
 
 
 def cat(tensors, dim=0, *, out=None, axis=None):
@@ -816,6 +1090,7 @@ def cat(tensors, dim=0, *, out=None, axis=None):
                         f"{i} in the list.")
     else:
         d = wrap_dim(dim, 1)
+    _check_out_dtype(np_dtype, out)
     return write_out(Cat.apply(d, np_dtype, *tensors), out, "cat")
 
 
@@ -833,7 +1108,9 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(x._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(shape) + 1)
-    return write_out(Stack.apply(d, _common_dtype(tensors), *tensors), out, "stack")
+    np_dtype = _common_dtype(tensors)
+    _check_out_dtype(np_dtype, out)
+    return write_out(Stack.apply(d, np_dtype, *tensors), out, "stack")
 
 
 def atleast_1d(*tensors):
@@ -906,7 +1183,10 @@ def column_stack(tensors, *, out=None):
 
 def _pieces(input, d, bounds, op):
     lead = (slice(None),) * d
-    return tuple(op.apply(input, lead + (slice(a, b),)) for a, b in bounds)
+    pieces = tuple(op.apply(input, lead + (slice(a, b),)) for a, b in bounds)
+    if op is Slice:  # tensor_split: each piece is a plain slice
+        return pieces
+    return mark_multi_output(pieces, "SplitWithSizes" if op is SplitWithSizesPiece else "Split")
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -928,16 +1208,68 @@ def split(tensor, split_size_or_sections, dim=0):
             return _pieces(tensor, d, [(0, 0)], SplitPiece)
         bounds = [(a, builtins.min(a + size, n)) for a in range(0, n, size)] or [(0, 0)]
         return _pieces(tensor, d, bounds, SplitPiece)
-    sizes = [int(s) for s in split_size_or_sections]
-    if builtins.sum(sizes) != n or any(s < 0 for s in sizes):
+    return split_with_sizes(tensor, split_size_or_sections, dim)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    """Split into pieces of the given sizes along ``dim`` (views; the sizes sum to the dim)."""
+    if not isinstance(split_sizes, (tuple, list)):
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 1) must be tuple "
+                        f"of ints, not {type(split_sizes).__name__}")
+    if input._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    sizes = [int(s) for s in split_sizes]
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, "
+                           f"but got split_sizes={sizes}")
+    if builtins.sum(sizes) != n:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
-                           f"tensor's size at dimension {d}), but got split_sizes={sizes}")
+                           f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
     bounds = []
     a = 0
-    for s in sizes:
-        bounds.append((a, a + s))
-        a += s
-    return _pieces(tensor, d, bounds, SplitWithSizesPiece)
+    for size in sizes:
+        bounds.append((a, a + size))
+        a += size
+    return _pieces(input, d, bounds, SplitWithSizesPiece)
+
+
+def _split_at(input, indices_or_sections, d, what):
+    """hsplit/vsplit/dsplit: ``tensor_split`` along ``d``, where sections must divide evenly."""
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = input._data.shape[d]
+        k = int(indices_or_sections)
+        if k == 0 or n % k:
+            raise RuntimeError(f"torch.{what} attempted to split along dimension {d}, but the "
+                               f"size of the dimension {n} is not divisible by the split_size "
+                               f"{k}!")
+    return tensor_split(input, indices_or_sections, d)
+
+
+def hsplit(input, indices_or_sections):
+    """Split horizontally: along dim 1 (dim 0 for a 1-D tensor), as ``tensor_split``."""
+    nd = input._data.ndim
+    if nd == 0:
+        raise RuntimeError("torch.hsplit requires a tensor with at least 1 dimension, but got a "
+                           "tensor with 0 dimensions!")
+    return _split_at(input, indices_or_sections, 1 if nd > 1 else 0, "hsplit")
+
+
+def vsplit(input, indices_or_sections):
+    """Split vertically: along dim 0 of a tensor of at least 2 dims."""
+    if input._data.ndim < 2:
+        raise RuntimeError(f"torch.vsplit requires a tensor with at least 2 dimension, but got a "
+                           f"tensor with {input._data.ndim} dimensions!")
+    return _split_at(input, indices_or_sections, 0, "vsplit")
+
+
+def dsplit(input, indices_or_sections):
+    """Split depth-wise: along dim 2 of a tensor of at least 3 dims."""
+    if input._data.ndim < 3:
+        raise RuntimeError(f"torch.dsplit requires a tensor with at least 3 dimension, but got a "
+                           f"tensor with {input._data.ndim} dimensions!")
+    return _split_at(input, indices_or_sections, 2, "dsplit")
 
 
 def chunk(input, chunks, dim=0):
@@ -954,25 +1286,67 @@ def chunk(input, chunks, dim=0):
     return split(input, size, d)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
-    """Split into n near-equal pieces (an int) or at the given indices, as NumPy's array_split."""
+_TENSOR_SPLIT_SIGNATURES = (
+    " * (Tensor input, tuple of ints indices, int dim = 0)\n"
+    " * (Tensor input, Tensor tensor_indices_or_sections, int dim = 0)\n"
+    " * (Tensor input, int sections, int dim = 0)\n")
+
+
+def _split_points(indices_or_sections):
+    """tensor_split's second argument as an int (sections) or a list of ints (indices)."""
+    arg = indices_or_sections
+    if is_tensor(arg):
+        if arg._data.ndim > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
+                               "zero-dimensional or one-dimensional tensor, but got a tensor "
+                               f"with {arg._data.ndim} dims")
+        if arg._data.dtype != np.int64:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype "
+                               f"of long, but got {scalar_type_name(arg._data.dtype)}")
+        a = arg._host()
+        return int(a) if a.ndim == 0 else [int(i) for i in a]
+    if isinstance(arg, (int, np.integer)) and not isinstance(arg, bool):
+        return int(arg)
+    if isinstance(arg, (tuple, list)) and all(
+            isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+            or is_tensor(i) and i._data.ndim == 0 and i._data.dtype.kind in "iu" for i in arg):
+        return [int(i) for i in arg]
+    raise TypeError(f"tensor_split() received an invalid combination of arguments - got (Tensor, "
+                    f"{type(arg).__name__}), but expected one of:\n{_TENSOR_SPLIT_SIGNATURES}")
+
+
+def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None,
+                 tensor_indices_or_sections=None):
+    """Split into n near-equal pieces (an int) or at the given indices, as NumPy's array_split.
+
+    Each piece between two split points is the Python slice ``input[a:b]`` along ``dim``: a
+    negative point counts from the end, and a point before its predecessor gives an empty piece.
+    """
+    for given in (indices, sections, tensor_indices_or_sections):
+        if given is not None:
+            indices_or_sections = given
+    if input._data.ndim == 0 and (is_tensor(indices_or_sections) or isinstance(
+            indices_or_sections, (int, np.integer, tuple, list))):
+        _split_points(indices_or_sections if not is_tensor(indices_or_sections) else 0)
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
+    points = _split_points(indices_or_sections)
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
-    if isinstance(indices_or_sections, (int, np.integer)):
-        k = int(indices_or_sections)
-        if k <= 0:
-            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
-        q, r = divmod(n, k)
+    if isinstance(points, int):
+        if points <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {points}")
+        q, r = divmod(n, points)
         bounds, a = [], 0
-        for i in range(k):
+        for i in range(points):
             b = a + q + (1 if i < r else 0)
             bounds.append((a, b))
             a = b
     else:
-        idx = [int(i) for i in indices_or_sections]
-        edges = [0] + idx + [n]
-        bounds = [(builtins.min(builtins.max(a, 0), n), builtins.min(builtins.max(b, a, 0), n))
-                  for a, b in zip(edges[:-1], edges[1:])]
+        bounds = []
+        for a, b in zip([0] + points, points + [n]):
+            a, b, _ = slice(a, b).indices(n)
+            bounds.append((a, builtins.max(a, b)))
     return _pieces(input, d, bounds, Slice)
 
 
@@ -982,14 +1356,37 @@ def unbind(input, dim=0):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input._data.ndim)
     lead = (slice(None),) * d
-    return tuple(UnbindPiece.apply(input, lead + (i,)) for i in range(input._data.shape[d]))
+    pieces = tuple(UnbindPiece.apply(input, lead + (i,)) for i in range(input._data.shape[d]))
+    return mark_multi_output(pieces, "Unbind")
 
 
-def flip(input, *dims):
-    """Reverse the order of elements along ``dims`` (a copy)."""
+_NO_DIMS = object()
+
+
+def flip(input, *args, dims=_NO_DIMS):
+    """Reverse the order of elements along ``dims`` (a tuple or list of ints; a copy)."""
+    where = ""
+    if args:
+        if len(args) > 1 or dims is not _NO_DIMS:
+            raise TypeError(f"flip() takes 2 positional arguments but {len(args) + 1} were given")
+        dims, where = args[0], " (position 2)"
+    if dims is _NO_DIMS:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"flip(): argument 'dims'{where} must be tuple of ints, not "
+                        f"{type(dims).__name__}")
+    return Flip.apply(input, wrap_dims(tuple(dims), input._data.ndim))
+
+
+def _flip_method(self, *dims, **kwargs):
+    """``x.flip(0, 1)``, ``x.flip((0, 1))`` or ``x.flip(dims=(0, 1))``."""
+    if "dims" in kwargs:
+        return flip(self, dims=kwargs.pop("dims"))
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        dims = tuple(dims[0])
-    return Flip.apply(input, wrap_dims(dims, input._data.ndim))
+        dims = dims[0]
+    elif not dims:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
+    return flip(self, tuple(dims))
 
 
 def fliplr(input):
@@ -1009,8 +1406,14 @@ def flipud(input):
 def roll(input, shifts, dims=None):
     """Rotate elements by ``shifts`` along ``dims`` (no dims: over the flattened tensor)."""
     nd = input._data.ndim
+    if isinstance(dims, (tuple, list)) and not dims:
+        dims = None  # torch: no dims rolls the flattened tensor, as dims=None
+    if input._data.size == 0:  # nothing to move: torch checks no dims
+        return Roll.apply(input, 0, None)
     if dims is None:
         if isinstance(shifts, (tuple, list)):
+            if not shifts:
+                raise RuntimeError("`shifts` required")
             if len(shifts) != 1:
                 raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
                                    f"dims:0")
@@ -1018,15 +1421,50 @@ def roll(input, shifts, dims=None):
         return Roll.apply(input, int(shifts), None)
     shifts_t = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
     dims_t = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if not shifts_t:
+        raise RuntimeError("`shifts` required")
     if len(shifts_t) != len(dims_t):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts_t)}, dims:"
                            f"{len(dims_t)}")
+    if nd == 0:
+        raise IndexError(f"Dimension specified as {dims_t[0]} but tensor has no dimensions")
     dims_t = tuple(wrap_dim(d, nd) for d in dims_t)
     return Roll.apply(input, tuple(int(s) for s in shifts_t), dims_t)
 
 
 def narrow(input, dim, start, length):
     """The slice ``start:start+length`` of dim ``dim`` (a view)."""
+    return Slice.apply(input, _narrow_index(input, dim, start, length))
+
+
+def narrow_copy(input, dim, start, length):
+    """``narrow`` as a new tensor (a copy, not a view)."""
+    return NarrowCopy.apply(input, _narrow_index(input, dim, start, length))
+
+
+def select(input, dim, index):
+    r"""The slice at ``index`` of dim ``dim``, without that dim (a view): ``x.select(1, i)`` is
+    ``x[:, i]``.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> torch.arange(6.).view(2, 3).select(1, -1)
+        tensor([2., 5.])
+    """
+    nd = input._data.ndim
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, nd)
+    i = int(index)
+    n = input._data.shape[d]
+    if not -n <= i < n:
+        raise IndexError(f"select(): index {i} out of range for tensor of size "
+                         f"{list(input._data.shape)} at dimension {dim}")
+    return Select.apply(input, (slice(None),) * d + (i,))
+
+
+def _narrow_index(input, dim, start, length):
     nd = input._data.ndim
     if nd == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
@@ -1042,7 +1480,133 @@ def narrow(input, dim, start, length):
         start += n
     if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
-    return Slice.apply(input, (slice(None),) * d + (slice(start, start + length),))
+    return (slice(None),) * d + (slice(start, start + length),)
+
+
+def unfold(input, dimension, size, step):
+    r"""The windows of ``size`` elements every ``step`` along ``dimension`` (a view): that dim
+    counts the windows, and a new last dim holds each window.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> torch.arange(5.).unfold(0, 3, 2)
+        tensor([[0., 1., 2.],
+                [2., 3., 4.]])
+    """
+    nd = input._data.ndim
+    d = wrap_dim(dimension, nd)
+    n = input._data.shape[d] if nd else 1
+    size, step = int(size), int(step)
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    return Unfold.apply(input, d, size, step)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    r"""Rotate by ``k`` quarter turns in the plane of ``dims``, from the first dim towards the
+    second (a copy).
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> torch.rot90(torch.tensor([[1, 2], [3, 4]]))
+        tensor([[2, 4],
+                [1, 3]])
+    """
+    nd = input._data.ndim
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = wrap_dim(dims[0], nd), wrap_dim(dims[1], nd)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
+                           f"dim1 = {d1}")
+    return Rot90.apply(input, int(k), d0, d1)
+
+
+def diagflat(input, offset=0):
+    """A square matrix with the flattened ``input`` on its ``offset``-th diagonal."""
+    flat = reshape(input, (-1,))
+    n = flat._data.shape[0] + builtins.abs(int(offset))
+    return DiagEmbed.apply(flat, (n, n), int(offset), 0, 1)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids of 0-D/1-D tensors (views: each input expanded along the others).
+
+    ``indexing="ij"``: grid k varies along dim k; ``"xy"``: the first two dims swap (as
+    NumPy's default). Without ``indexing`` torch uses "ij" and warns that it will be required.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> rows, cols = torch.meshgrid(torch.tensor([1, 2]), torch.tensor([3, 4, 5]),
+        ...                             indexing="ij")
+        >>> rows
+        tensor([[1, 1, 1],
+                [2, 2, 2]])
+        >>> cols
+        tensor([[3, 4, 5],
+                [3, 4, 5]])
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tuple(tensors[0])
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if indexing is None:
+        warn_once(_triggered("torch.meshgrid: in an upcoming release, it will be required to "
+                             "pass the indexing argument.", 4215), 2)
+        indexing = "ij"
+    elif indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got: {t}")
+    if any(t._data.dtype != tensors[0]._data.dtype for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        order[0], order[1] = 1, 0  # tensor k varies along dim order[k]
+    sizes = [t._data.size for t in tensors]
+    shape = [0] * len(tensors)
+    for k, d in enumerate(order):
+        shape[d] = sizes[k]
+    grids = []
+    for k, t in enumerate(tensors):
+        along = [1] * len(tensors)
+        along[order[k]] = -1
+        grids.append(expand(reshape(t, tuple(along)), tuple(shape)))
+    return tuple(grids)
+
+
+def view_as_dtype(input, dtype):
+    """``x.view(dtype)``: the same memory read as another dtype (no gradient flows). A wider or
+    narrower dtype changes the size of the last dim, which must be contiguous."""
+    target = dtype.np
+    have = input._data.dtype
+    if target.itemsize != have.itemsize:
+        names = (f"{scalar_type_name(have)} as {scalar_type_name(target)} (different element "
+                 "sizes)")
+        if input._data.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+        if input._data.shape[-1] > 1 and input._data.strides[-1] != have.itemsize:
+            raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got "
+                               f"{input._data.strides[-1] // have.itemsize}")
+        ratio = target.itemsize // have.itemsize
+        if ratio > 1 and input._data.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to view {names}, "
+                               f"but got {input._data.shape[-1]}")
+    from .._tensor import Tensor
+    return Tensor._make(input._data.view(target))
 
 
 def tril(input, diagonal=0, *, out=None):
@@ -1094,23 +1658,28 @@ def diag(input, diagonal=0, *, out=None):
 def _T(self):
     nd = self._data.ndim
     if nd == 0:
-        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
-                      "these cases.", UserWarning, stacklevel=2)
-    elif nd > 2:
-        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their "
-                      "shape is deprecated and it will throw an error in a future release. "
-                      "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch."
-                      "arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
-                      UserWarning, stacklevel=2)
+        warn_once(_triggered("Tensor.T is deprecated on 0-D tensors. This function is the "
+                             "identity in these cases.", 4321), 2)
+    elif nd != 2:
+        warn_once(_triggered(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.", 4314), 2)
     return Permute.apply(self, tuple(range(nd - 1, -1, -1)))
 
 
 def _H(self):
     nd = self._data.ndim
-    if nd not in (0, 2):
+    if nd == 0:
+        warn_once(_triggered("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+                             4335), 2)
+        return self
+    if nd != 2:
+        advice = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
-                           "tensor. For batches of matrices, consider using tensor.mH")
-    return Transpose.apply(self, 0, 1) if nd == 2 else Alias.apply(self, ())
+                           f"tensor.{advice}")
+    return Transpose.apply(self, 0, 1)
 
 
 class Methods:
@@ -1134,22 +1703,45 @@ class Methods:
     T = property(_T)
     mT = property(_mT)
     H = property(_H)
-    mH = property(_mT)
+    mH = property(_mH)
     expand = expand
     expand_as = expand_as
     broadcast_to = broadcast_to
     repeat = repeat
-    repeat_interleave = repeat_interleave
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        """``repeat_interleave`` (the method needs ``repeats``; the function alone may omit
+        them, to repeat indices)."""
+        if repeats is None:
+            raise TypeError(
+                "repeat_interleave() received an invalid combination of arguments - got (), but "
+                "expected one of:\n * (Tensor repeats, int dim = None, *, int output_size = None)"
+                "\n * (int repeats, int dim = None, *, int output_size = None)\n")
+        return repeat_interleave(self, repeats, dim, output_size=output_size)
     tile = tile
     split = split
     tensor_split = tensor_split
     chunk = chunk
     unbind = unbind
-    flip = flip
+    flip = _flip_method
     fliplr = fliplr
     flipud = flipud
     roll = roll
     narrow = narrow
+    narrow_copy = narrow_copy
+    as_strided = as_strided
+    select = select
+    unfold = unfold
+    rot90 = rot90
+    diagflat = diagflat
+    split_with_sizes = split_with_sizes
+    hsplit = hsplit
+    vsplit = vsplit
+    dsplit = dsplit
+
+    @property
+    def real(self):
+        """The real part: a real tensor itself."""
+        return self
     tril = tril
     triu = triu
     diag = diag
@@ -1158,19 +1750,26 @@ class Methods:
 
     def squeeze_(self, dim=None):
         """Squeeze in place (changes this tensor's shape; storage is shared)."""
-        return _set_shape(self, squeeze(self, dim))
+        name = "SqueezeBackward3" if dim is None else \
+            "SqueezeBackward5" if isinstance(dim, (tuple, list)) else "SqueezeBackward4"
+        return _set_shape(self, squeeze(self, dim), name)
 
     def unsqueeze_(self, dim):
         """Unsqueeze in place."""
-        return _set_shape(self, unsqueeze(self, dim))
+        return _set_shape(self, unsqueeze(self, dim), "UnsqueezeBackward1")
 
     def t_(self):
         """Transpose in place."""
-        return _set_shape(self, t(self))
+        nd = self._data.ndim
+        if nd > 2:
+            raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
+        return _set_shape(self, t(self), "TBackward1")
 
     def transpose_(self, dim0, dim1):
         """Transpose in place."""
-        return _set_shape(self, transpose(self, dim0, dim1))
+        return _set_shape(self, transpose(self, dim0, dim1), "TransposeBackward1")
+
+    swapdims_ = swapaxes_ = transpose_
 
     def tril_(self, diagonal=0):
         """Zero above the diagonal, in place."""
@@ -1183,10 +1782,18 @@ class Methods:
         return inplace(self, triu, diagonal)
 
 
-def _set_shape(self, result):
-    """Make ``self`` take ``result``'s shape and strides (metadata-only in-place ops)."""
+def _set_shape(self, result, name):
+    """Make ``self`` take ``result``'s shape and strides: torch's metadata-only in-place ops,
+    which still count as an in-place change (of a leaf, refused) and record their own node,
+    named ``name``."""
+    from ..autograd import grad_mode
+    if self._requires_grad and self._grad_fn is None and grad_mode.state.grad_enabled:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation.")
     self._data = result._data
+    self._bump_version()
     if result._grad_fn is not None and self._grad_fn is not None:
+        result._grad_fn.name_ = name
         self._grad_fn = result._grad_fn
     return self
 
