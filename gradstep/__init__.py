@@ -83,3 +83,4 @@ from .serialization import save, load  # noqa: E402
 from ._ops.indexing import (as_strided, diagflat, dsplit, hsplit, meshgrid,  # noqa: E402
                             narrow_copy, rot90, scatter_reduce, select, split_with_sizes,
                             tril_indices, triu_indices, unfold, vsplit)
+from ._ops.linalg import kron  # noqa: E402

@@ -138,7 +138,7 @@ def test_table_default_format_groups_and_momentum():
 
 def test_preview_of_onecycle_past_its_length_explains():
     with pytest.raises(ValueError, match=re.escape(
-            "Tried to step 11 times. The specified number of total steps is 10. OneCycleLR was "
+            "Tried to step 11 times. The specified number of total steps is 10\nOneCycleLR was "
             "built for total_steps=10")):
         preview_schedule(lambda o: L.OneCycleLR(o, 0.1, total_steps=10), 12)
 

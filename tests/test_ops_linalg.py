@@ -318,3 +318,246 @@ def test_double_backward(name, fn, shapes):
         results.append([to_numpy(g) for g in list(grads) + list(second)])
     for g, t in zip(*results):
         np.testing.assert_allclose(g, t, rtol=1e-9, atol=1e-10)
+
+
+# ----- fuzzer findings: edge sizes, integer einsum, addr, alpha/beta = 0, exact messages -----
+
+def _same_outcome(fn):
+    """``fn(lib)`` gives equal results (values, dtype) in both libraries, or the same error."""
+    outcomes = []
+    for lib in (torch, gradstep):
+        try:
+            outcomes.append((fn(lib), None))
+        except Exception as err:  # noqa: BLE001 - any exception is compared
+            outcomes.append((None, err))
+    (t_out, t_err), (g_out, g_err) = outcomes
+    if t_err is not None:
+        assert type(g_err) is type(t_err), f"gradstep {g_err!r} vs torch {t_err!r}"
+        assert str(g_err) == str(t_err)
+        return
+    assert g_err is None, f"gradstep raised {g_err!r}"
+    assert str(g_out.dtype) == str(t_out.dtype)
+    np.testing.assert_allclose(to_numpy(g_out).astype(np.float64),
+                               to_numpy(t_out).astype(np.float64), rtol=1e-6, equal_nan=True)
+
+
+EMPTY_PRODUCTS = [((2, 3, 0), (0,)), ((3, 1, 0, 0), (0, 2)), ((2, 2, 3), (3, 0)),
+                  ((2, 0, 3), (3,)), ((0, 2, 3), (3, 0)), ((2, 3, 0), (0, 4))]
+
+
+@pytest.mark.parametrize("sa,sb", EMPTY_PRODUCTS)
+def test_matmul_folded_with_empty_dims(sa, sb):
+    """4: N-d @ 2-d/1-d with k = 0 or n = 0, forward and backward."""
+    compare(lambda L, a, b: a @ b, rand(*sa), rand(*sb))
+
+
+EINSUM_BROADCAST = [
+    ("ij,jk->ik", [(2, 1), (3, 4)]), ("i,i->", [(1,), (3,)]), ("ij,ij->", [(2, 1), (2, 3)]),
+    ("ij,ij->i", [(1, 3), (2, 3)]), ("bij,bjk->bik", [(1, 2, 1), (4, 3, 2)]),
+    ("ii,i->i", [(1, 1), (2,)]), ("ij,jk,kl->il", [(2, 1), (3, 1), (1, 2)]),
+]
+
+
+@pytest.mark.parametrize("eq,shapes", EINSUM_BROADCAST, ids=[e[0] for e in EINSUM_BROADCAST])
+def test_einsum_backward_through_size_one_broadcast(eq, shapes):
+    """5: contracted labels broadcast from size 1."""
+    compare(lambda L, *ops: L.einsum(eq, *ops), *[rand(*s, dtype=np.float64) for s in shapes])
+
+
+INT_EINSUM = [("ij->", 1), ("ij->i", 1), ("ii", 1), ("ii->i", 1), ("ij->ji", 1),
+              ("ij,jk->ik", 2), ("ij,jk->", 2), ("ij,jk->i", 2), ("ij,k->ik", 2), ("ij,j->", 2),
+              ("i,j->", 2), ("ij,ij->ij", 2), ("ij,jk,kl->i", 3), ("i,i,i->", 3)]
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint8", "bool", "int64"])
+@pytest.mark.parametrize("eq,n", INT_EINSUM, ids=[e[0] for e in INT_EINSUM])
+def test_einsum_integer_dtypes(eq, n, dtype):
+    """7: sums make integers int64 (torch.sum); contractions need equal dtypes, bool none."""
+    x = (np.arange(4).reshape(2, 2) % 3).astype(dtype)
+    _same_outcome(lambda L: L.einsum(eq, *[L.tensor(x)] * n))
+
+
+@pytest.mark.parametrize("shapes", [[(2, 1), (2,)], [(2, 2), (1,)], [(2, 1), (2, 2)],
+                                    [(1, 2), (2,)], [(2, 2), (2, 2), (1, 2)]])
+def test_einsum_integer_dtypes_with_size_one_labels(shapes):
+    eq = {2: "ij,j->i" if len(shapes[1]) == 1 else "ij,jk->ik", 3: "ij,jk,kl->il"}[len(shapes)]
+    _same_outcome(lambda L: L.einsum(eq, *[L.ones(s, dtype=L.int32) for s in shapes]))
+
+
+EINSUM_MESSAGES = [("ii", (3, 2)), ("iij", (2, 3, 4)), ("i-j", (3, 2)), ("ij->i-", (3, 2)),
+                   ("..", (3,)), ("i..", (3, 2)), ("i...->..", (3, 2)), ("....", (3, 2)),
+                   ("...i...", (3, 2)), ("i...->......", (3, 2)), ("ij->j->", (3, 2)),
+                   ("ij-", (3, 2)), ("ij->ij,", (3, 2)), ("i j -> j i", (3, 2)),
+                   ("ij,", (3, 2))]
+
+
+@pytest.mark.parametrize("eq,shape", EINSUM_MESSAGES)
+def test_einsum_error_messages(eq, shape):
+    """26"""
+    _same_outcome(lambda L: L.einsum(eq, L.ones(shape)))
+
+
+ADDR = [
+    ("beta0_nan", lambda L: L.addr(L.full((2, 2), float("nan")), L.tensor([1., 2.]),
+                                   L.tensor([3., 4.]), beta=0)),
+    ("alpha0_nan_vec", lambda L: L.addr(L.ones(2, 2), L.tensor([1., float("nan")]),
+                                        L.tensor([3., 4.]), alpha=0)),
+    ("int_float_alpha", lambda L: L.addr(L.ones(2, 2, dtype=L.int64), L.tensor([1, 2]),
+                                         L.tensor([3, 4]), alpha=2.5)),
+    ("int_float_beta", lambda L: L.addr(L.ones(2, 2, dtype=L.int64), L.tensor([1, 2]),
+                                        L.tensor([3, 4]), beta=2.5, alpha=1.5)),
+    ("int_bool_alpha", lambda L: L.addr(L.ones(2, 2, dtype=L.int64), L.tensor([1, 2]),
+                                        L.tensor([3, 4]), alpha=True)),
+    ("float_bool_beta", lambda L: L.addr(L.ones(2, 2), L.ones(2), L.ones(2), beta=True)),
+    ("int_coefs", lambda L: L.addr(L.ones(2, 2, dtype=L.int64), L.tensor([1, 2]),
+                                   L.tensor([3, 4]), alpha=2, beta=3)),
+    ("int8_wraps", lambda L: L.addr(L.full((2, 2), 100, dtype=L.int8),
+                                    L.full((2,), 100, dtype=L.int8),
+                                    L.full((2,), 2, dtype=L.int8), beta=3, alpha=5)),
+    ("bool", lambda L: L.addr(L.tensor([[True, False], [False, False]]), L.tensor([True, False]),
+                              L.tensor([True, True]))),
+    ("bool_beta_false", lambda L: L.addr(L.ones(2, 2, dtype=L.bool), L.tensor([True, False]),
+                                         L.tensor([True, True]), beta=False)),
+    ("bool_float_alpha", lambda L: L.addr(L.ones(2, 2, dtype=L.bool), L.tensor([True, False]),
+                                          L.tensor([True, True]), alpha=0.5)),
+    ("promote_int_input", lambda L: L.addr(L.ones(2, 2, dtype=L.int64), L.tensor([1., 2.]),
+                                           L.tensor([3., 4.]))),
+    ("promote_f64", lambda L: L.addr(L.ones(2, 2), L.tensor([1., 2.], dtype=L.float64),
+                                     L.tensor([3., 4.]))),
+    ("int_vec_float_alpha", lambda L: L.addr(L.ones(2, 2), L.tensor([1, 2]), L.tensor([3, 4]),
+                                             alpha=2.5)),
+    ("bcast_row", lambda L: L.addr(L.ones(3), L.ones(2), L.ones(3), beta=0.5)),
+    ("bcast_0d", lambda L: L.addr(L.tensor(2.), L.ones(2), L.ones(3))),
+    ("shape", lambda L: L.addr(L.ones(3, 3), L.ones(2), L.ones(3))),
+    ("shape_and_float_beta", lambda L: L.addr(L.ones(3, 2, dtype=L.int64), L.ones(2, dtype=L.int64),
+                                              L.ones(2, dtype=L.int64), beta=1.5)),
+    ("input_3d", lambda L: L.addr(L.ones(2, 2, 3, dtype=L.float64), L.ones(2, dtype=L.float64),
+                                  L.ones(3, dtype=L.float64))),
+    ("input_3d_bool", lambda L: L.addr(L.ones(2, 2, 2, dtype=L.bool), L.ones(2, dtype=L.bool),
+                                       L.ones(2, dtype=L.bool))),
+    ("vec1_2d", lambda L: L.addr(L.ones(2, 3), L.ones(2, 1), L.ones(3))),
+    ("vec2_0d", lambda L: L.addr(L.ones(2, 3), L.ones(2), L.ones(()))),
+    ("inplace_size", lambda L: L.ones(1, 3).addr_(L.ones(2), L.ones(3))),
+    ("inplace_casts", lambda L: L.ones(2, 3).addr_(L.ones(2), L.ones(3, dtype=L.float64))),
+]
+
+
+@pytest.mark.parametrize("name,fn", ADDR, ids=[a[0] for a in ADDR])
+def test_addr_matches_torch(name, fn):
+    """2, 13, 19"""
+    _same_outcome(fn)
+
+
+@pytest.mark.parametrize("beta,alpha", [(0, 2.0), (0.5, -1.5), (2, 0)])
+def test_addr_gradients(beta, alpha):
+    compare(lambda L, c, u, v: L.addr(c, u, v, beta=beta, alpha=alpha), rand(3, 4), rand(3),
+            rand(4))
+    a = gradstep.addr(make(gradstep, rand(2, 2)), make(gradstep, rand(2)), make(gradstep, rand(2)))
+    assert a.grad_fn.name() == "AddrBackward0"
+
+
+def test_addr_beta_zero_nan_input_gets_zero_gradient():
+    c = np.full((2, 3), np.nan, np.float32)
+    compare(lambda L, c, u, v: L.addr(c, u, v, beta=0, alpha=2.0), c, rand(2), rand(3))
+
+
+ALPHA_ZERO = [
+    ("addmm", lambda L, m: L.addmm(L.ones(2, 2), m, m.nan_to_num(), alpha=0)),
+    ("addmm_beta0", lambda L, m: L.addmm(L.ones(2, 2), m, m, alpha=0, beta=0)),
+    ("addmv", lambda L, m: L.addmv(L.ones(2), m, L.ones(2), alpha=0)),
+    ("addbmm", lambda L, m: L.addbmm(L.ones(2, 2), m[None], m[None], alpha=0)),
+    ("baddbmm_keeps_nan", lambda L, m: L.baddbmm(L.ones(1, 2, 2), m[None], m[None], alpha=0)),
+]
+
+
+@pytest.mark.parametrize("name,fn", ALPHA_ZERO, ids=[a[0] for a in ALPHA_ZERO])
+def test_alpha_zero_drops_the_product(name, fn):
+    """24: addmm, addmv and addbmm ignore the product at alpha = 0; baddbmm does not."""
+    m = np.array([[np.nan, 1.0], [2.0, 3.0]], np.float32)
+    compare(fn, m)
+
+
+DTYPE_MESSAGES = [(a, b, c) for a in ("float32", "float64", "int64")
+                  for b in ("float32", "float64", "int64")
+                  for c in ("float32", "float64", "int64") if not a == b == c]
+
+
+@pytest.mark.parametrize("dc,da,db", DTYPE_MESSAGES)
+def test_add_product_dtype_messages(dc, da, db):
+    """25: which operands torch compares first, and its words for each product."""
+    def ones_(L, *shape, dt):
+        return L.ones(*shape, dtype=getattr(L, dt))
+    _same_outcome(lambda L: L.addmm(ones_(L, 2, 2, dt=dc), ones_(L, 2, 2, dt=da),
+                                    ones_(L, 2, 2, dt=db)))
+    _same_outcome(lambda L: L.addmv(ones_(L, 2, dt=dc), ones_(L, 2, 2, dt=da), ones_(L, 2, dt=db)))
+    _same_outcome(lambda L: L.addbmm(ones_(L, 2, 2, dt=dc), ones_(L, 1, 2, 2, dt=da),
+                                     ones_(L, 1, 2, 2, dt=db)))
+    _same_outcome(lambda L: L.baddbmm(ones_(L, 1, 2, 2, dt=dc), ones_(L, 1, 2, 2, dt=da),
+                                      ones_(L, 1, 2, 2, dt=db)))
+
+
+MESSAGE_ORDER = [
+    lambda L: L.addmv(L.ones(2), L.ones(2, 3, dtype=L.float64), L.ones(2)),
+    lambda L: L.addmv(L.ones(2, 2), L.ones(2, 2), L.ones(2)),
+    lambda L: L.addmm(L.ones(2, 2), L.ones(2, 3, dtype=L.float64), L.ones(2, 2)),
+    lambda L: L.addmm(L.ones(3, 3), L.ones(2, 2, dtype=L.float64), L.ones(2, 2, dtype=L.float64)),
+    lambda L: L.addmm(L.ones(2, 2, 3), L.ones(2, 2), L.ones(2, 3)),
+    lambda L: L.addbmm(L.ones(2, 2), L.ones(1, 2, 3, dtype=L.float64), L.ones(1, 2, 2)),
+    lambda L: L.addbmm(L.ones(3, 3), L.ones(1, 2, 2, dtype=L.float64),
+                       L.ones(1, 2, 2, dtype=L.float64)),
+    lambda L: L.baddbmm(L.ones(1, 3, 3), L.ones(1, 2, 2, dtype=L.float64),
+                        L.ones(1, 2, 2, dtype=L.float64)),
+    lambda L: L.baddbmm(L.ones(1, 3, 3), L.ones(1, 2, 2), L.ones(2)),
+    lambda L: L.baddbmm(L.ones(1, 1, 2, 2, 3), L.ones(1, 2, 2), L.ones(1, 2, 3)),
+    lambda L: L.addbmm(L.ones(2, 2, dtype=L.bool), L.ones(1, 2, 2, dtype=L.bool),
+                       L.ones(1, 2, 2, dtype=L.bool)),
+    lambda L: L.baddbmm(L.ones(1, 2, 2, dtype=L.bool), L.ones(1, 2, 2, dtype=L.bool),
+                        L.ones(1, 2, 2, dtype=L.bool)),
+    lambda L: L.mv(L.tensor(1.), L.ones(3)),  # 27
+    lambda L: L.bmm(L.ones(2, 2, 3, dtype=L.bool), L.ones(2, 3, 4)),  # 33
+    lambda L: L.ones(2, 2, 3, dtype=L.bool) @ L.ones(2, 3, 4),
+    lambda L: L.bmm(L.ones(2, 2, 3), L.ones(2, 3, 4, dtype=L.bool)),
+]
+
+
+@pytest.mark.parametrize("case", range(len(MESSAGE_ORDER)))
+def test_product_message_order(case):
+    _same_outcome(MESSAGE_ORDER[case])
+
+
+KRON = [((2, 3), (4,)), ((3,), (2, 2)), ((2, 1, 3), (2, 2)), ((), (3,)), ((2, 2), (2, 2)),
+        ((0, 2), (3,))]
+
+
+@pytest.mark.parametrize("sa,sb", KRON)
+def test_kron(sa, sb):
+    """35: torch.kron, values and gradients, float64 finite differences, and its grad_fn."""
+    compare(lambda L, a, b: L.kron(a, b), rand(*sa), rand(*sb))
+    if 0 not in sa:
+        gradcheck_fd(lambda L, a, b: L.kron(a, b), rand(*sa), rand(*sb))
+    g = gradstep.kron(make(gradstep, rand(*sa)), make(gradstep, rand(*sb)))
+    assert g.grad_fn.name() == "UnsafeViewBackward0"
+
+
+@pytest.mark.parametrize("case", [
+    lambda L: L.kron(L.tensor([1, 2]), L.tensor([1., 10.])),
+    lambda L: L.kron(L.tensor([True, False]), L.tensor([True, True])),
+    lambda L: L.kron(L.tensor([1, 2], dtype=L.int8), L.tensor([100, 3], dtype=L.int8)),
+    lambda L: L.tensor([1., 2.]).kron(L.tensor([3., 4.])),
+    lambda L: L.kron(L.ones(2), 3),
+])
+def test_kron_dtypes_and_errors(case):
+    _same_outcome(case)
+
+
+def test_kron_double_backward():
+    a, b = rand(2, 2, dtype=np.float64), rand(3, dtype=np.float64)
+    results = []
+    for lib in (gradstep, torch):
+        ta, tb = make(lib, a), make(lib, b)
+        out = lib.kron(ta, tb)
+        grads = lib.autograd.grad((out * out).sum(), [ta, tb], create_graph=True)
+        second = lib.autograd.grad(sum((g * g).sum() for g in grads), [ta, tb])
+        results.append([to_numpy(g) for g in list(grads) + list(second)])
+    for g, t in zip(*results):
+        np.testing.assert_allclose(g, t, rtol=1e-9, atol=1e-10)

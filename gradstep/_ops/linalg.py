@@ -14,12 +14,12 @@ import numpy as np
 
 from ..autograd.graph import Op
 from .._alloc import matmul as _pooled_matmul
-from ._util import is_tensor, scalar_type_name, sum_to
+from ._util import is_tensor, scalar_type_name, sum_to, wrap_dim
 from ._util import write_out as _out
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "einsum",
            "tensordot", "addmm", "addmv", "addbmm", "baddbmm", "addr", "chain_matmul",
-           "linalg_multi_dot"]
+           "linalg_multi_dot", "kron"]
 
 # C++ type names torch prints in "expected m1 and m2 to have the same dtype".
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
@@ -135,8 +135,8 @@ class Matmul(Op):
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         if a.ndim >= 3 and b.ndim <= 2:
-            k = a.shape[-1]
-            out = np.matmul(a.reshape(-1, k), b)
+            # rows counted, not inferred with -1: k may be 0
+            out = np.matmul(a.reshape(_prod(a.shape[:-1]), a.shape[-1]), b)
             return out.reshape(a.shape[:-1] + b.shape[1:])
         return np.matmul(a, b)
 
@@ -147,14 +147,14 @@ class Matmul(Op):
         ga = gb = None
         if b.ndim <= 2 and a.ndim >= 3:
             # Folded: rows of a (all batch dims) times b.
-            k = a.shape[-1]
+            rows, k = _prod(a.shape[:-1]), a.shape[-1]
             n = b.shape[-1] if b.ndim == 2 else 1
-            g2 = np.reshape(grad, (-1, n))
-            b2 = b if b.ndim == 2 else np.reshape(b, (-1, 1))
+            g2 = np.reshape(grad, (rows, n))
+            b2 = b if b.ndim == 2 else np.reshape(b, (k, 1))
             if need_a:
                 ga = np.reshape(g2 @ b2.T, a.shape)
             if need_b:
-                gb = np.reshape(np.reshape(a, (-1, k)).T @ g2, b.shape)
+                gb = np.reshape(np.reshape(a, (rows, k)).T @ g2, b.shape)
             return ga, gb
         a2 = a if a.ndim > 1 else np.reshape(a, (1, -1))
         b2 = b if b.ndim > 1 else np.reshape(b, (-1, 1))
@@ -192,7 +192,12 @@ class Outer(Op):
 
 
 class _AddProduct(Op):
-    """z = beta * input + alpha * prod(a, b);  dz/dinput = beta g (summed to input's shape)."""
+    """z = beta * input + alpha * prod(a, b);  dz/dinput = beta g (summed to input's shape).
+
+    ``alpha_zero_skips``: torch's addmm, addmv and addbmm drop the product when alpha is 0 (nan
+    and inf in the matrices do not propagate); baddbmm and addr multiply it by 0.
+    """
+    alpha_zero_skips = False
 
     @staticmethod
     def prod(a, b):
@@ -212,7 +217,9 @@ class _AddProduct(Op):
         ctx.c_shape = c.shape
         ctx.beta, ctx.alpha = beta, alpha
         out = cls.prod(a, b)
-        if alpha != 1:
+        if alpha == 0 and cls.alpha_zero_skips:
+            out = np.zeros_like(out)
+        elif alpha != 1:
             out *= alpha
         if beta == 0:
             # torch ignores input when beta is 0 (nan and inf in it do not propagate)
@@ -249,6 +256,7 @@ def _broadcast_shape(s1, s2):
 
 class Addmm(_AddProduct):
     name_ = "AddmmBackward0"
+    alpha_zero_skips = True
     prod = staticmethod(np.matmul)
 
     @staticmethod
@@ -262,6 +270,7 @@ class Addmm(_AddProduct):
 
 class Addmv(_AddProduct):
     name_ = "AddmvBackward0"
+    alpha_zero_skips = True
     prod = staticmethod(np.matmul)
 
     @staticmethod
@@ -289,6 +298,7 @@ class Baddbmm(_AddProduct):
 class Addbmm(_AddProduct):
     """z = beta * input + alpha * sum_i a[i] @ b[i]."""
     name_ = "AddbmmBackward0"
+    alpha_zero_skips = True
 
     @staticmethod
     def prod(a, b):
@@ -305,6 +315,56 @@ class Addbmm(_AddProduct):
     @staticmethod
     def grad_b(a, grad):
         return _mT(a) @ grad
+
+
+class Addr(_AddProduct):
+    """z = beta * input + alpha * u v^T;  dz/du = alpha g v,  dz/dv = alpha g^T u."""
+    name_ = "AddrBackward0"
+    prod = staticmethod(np.multiply.outer)
+
+    @staticmethod
+    def grad_a(grad, v):
+        return grad @ v
+
+    @staticmethod
+    def grad_b(u, grad):
+        return _mT(grad) @ u
+
+
+class Kron(Op):
+    """z[i * m + k] = a[i] b[k] along every dim (both padded to one rank with leading 1s);
+    dz/da = sum over b's positions of g b,  dz/db = sum over a's positions of g a.
+
+    Computed as one broadcast product of a shaped (a0, 1, a1, 1, ...) and b shaped
+    (1, b0, 1, b1, ...), then viewed as (a0 b0, a1 b1, ...).
+    """
+    name_ = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        n = max(a.ndim, b.ndim)
+        sa = (1,) * (n - a.ndim) + a.shape
+        sb = (1,) * (n - b.ndim) + b.shape
+        ctx.shapes = (a.shape, b.shape, sa, sb)
+        ctx.save_for_backward(a, b)
+        wide_a = a.reshape(tuple(d for size in sa for d in (size, 1)))
+        wide_b = b.reshape(tuple(d for size in sb for d in (1, size)))
+        return np.multiply(wide_a, wide_b).reshape(tuple(x * y for x, y in zip(sa, sb)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx._arrays
+        a_shape, b_shape, sa, sb = ctx.shapes
+        n = len(sa)
+        g = np.reshape(grad, tuple(d for x, y in zip(sa, sb) for d in (x, y)))
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            wide_b = np.reshape(b, tuple(d for size in sb for d in (1, size)))
+            ga = np.reshape(np.sum(g * wide_b, axis=tuple(range(1, 2 * n, 2))), a_shape)
+        if ctx.needs_input_grad[1]:
+            wide_a = np.reshape(a, tuple(d for size in sa for d in (size, 1)))
+            gb = np.reshape(np.sum(g * wide_a, axis=tuple(range(0, 2 * n, 2))), b_shape)
+        return ga, gb
 
 
 class Einsum(Op):
@@ -352,11 +412,16 @@ class Einsum(Op):
                 if j != k:
                     in_subs.append(lj)
                     in_ops.append(oj)
-            present = set("".join(in_subs))
+            # the largest size each label has among the operands of this gradient's einsum: a
+            # label only seen with size 1 there (broadcast in forward) must be widened again
+            present = {}
+            for sub, o in zip(in_subs, in_ops):
+                for c, n in zip(sub, o.shape):
+                    present[c] = max(present.get(c, 0), n)
             target = []
             seen = set()
             for c, n in zip(lab, op.shape):
-                if c in seen:
+                if c in seen and not (n == 1 and sizes[c] != 1):
                     # repeated label: the gradient lives on the diagonal
                     new = next(fresh)
                     in_subs.append(c + new)
@@ -370,10 +435,10 @@ class Einsum(Op):
                     in_ops.append(np.ones((1,), dtype=dtype))
                     target.append(new)
                     continue
-                if c not in present:
+                if present.get(c, 0) != n:
                     in_subs.append(c)
                     in_ops.append(np.ones((n,), dtype=dtype))
-                    present.add(c)
+                    present[c] = n
                 target.append(c)
             eq = ",".join(in_subs) + "->" + "".join(target)
             g = np.einsum(eq, *in_ops, optimize=len(in_ops) > 2)
@@ -518,8 +583,8 @@ def matmul(input, other, *, out=None):
         _not_bool("addmm_impl_cpu_", a)
         _mm_shape((rows, b.shape[-2]), (a.shape[-1], a.shape[-2]))
         return _out(MatmulClone.apply(input, other), out, "matmul")
+    _not_bool("bmm", a)  # torch picks the kernel by the first operand's dtype, then compares
     _scalar_type_error(a, b)
-    _not_bool("bmm", a)
     batch_b = b.shape[:-2]
     batch = _broadcast_batch(batch_a, batch_b)
     n = _prod(batch)
@@ -550,8 +615,8 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError("batch1 must be a 3D tensor")
     if b.ndim != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
+    _not_bool("bmm", a)  # torch picks the kernel by the first operand's dtype, then compares
     _scalar_type_error(a, b)
-    _not_bool("bmm", a)
     _bmm_shape(a.shape, b.shape)
     return _out(Bmm.apply(input, mat2), out)
 
@@ -561,6 +626,8 @@ def mv(input, vec, *, out=None):
     _check_tensor(input, "input", "mv", 1)
     _check_tensor(vec, "vec", "mv", 2)
     a, v = input._data, vec._data
+    if a.ndim == 0:  # torch reads the matrix's row count first
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
     _mv_checks(a.shape, v.shape[0], a.dtype, v.dtype)
@@ -606,33 +673,47 @@ def outer(input, vec2, *, out=None):
 ger = outer
 
 
-def _addmm_checks(c, a, b, fn):
+def _add_product_dtypes(c, a, b):
+    """addmm's and addbmm's dtype checks, in torch's order: input against mat2, then mat1."""
+    if c.dtype != b.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(c.dtype)} and {scalar_type_name(b.dtype)}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{scalar_type_name(a.dtype)} and {scalar_type_name(b.dtype)}")
+    _not_bool("addmm_impl_cpu_", a)
+
+
+def _addmm_checks(input, a, b, fn):
+    c = input._data
     if a.ndim != 2:
         raise RuntimeError(f"mat1 must be a matrix, got {a.ndim}-D tensor")
     if b.ndim != 2:
         raise RuntimeError(f"mat2 must be a matrix, got {b.ndim}-D tensor")
+    _add_product_dtypes(c, a, b)  # before the shapes, as torch
     _mm_shape(a.shape, b.shape)
-    _mm_dtype(a, b)
-    if c.dtype != b.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{scalar_type_name(c.dtype)} and {scalar_type_name(b.dtype)}")
-    _expand_check(c.shape, (a.shape[0], b.shape[1]))
+    _expand_check(input, (a.shape[0], b.shape[1]))
 
 
-def _expand_check(shape, target):
-    """torch's expand error when ``shape`` does not broadcast to ``target``."""
+def _expand_check(tensor, target):
+    """torch's expand error when ``tensor`` does not broadcast to the shape ``target``."""
+    shape = tensor.shape
     if len(shape) <= len(target):
         pad = (1,) * (len(target) - len(shape)) + tuple(shape)
-        for i, (s, t) in enumerate(zip(pad, target)):
+        # torch compares from the last dim backwards and reports the first mismatch it meets
+        for i in reversed(range(len(target))):
+            s, t = pad[i], target[i]
             if s != t and s != 1:
                 raise RuntimeError(
                     f"The expanded size of the tensor ({t}) must match the existing size ({s}) at "
                     f"non-singleton dimension {i}.  Target sizes: {list(target)}.  Tensor sizes: "
                     f"{list(shape)}")
         return
-    raise RuntimeError(f"The expanded size of the tensor ({target[0] if target else 0}) must match "
-                       f"the existing size ({shape[0]}) at non-singleton dimension 0.  Target "
-                       f"sizes: {list(target)}.  Tensor sizes: {list(shape)}")
+    from .._tensor import type_name
+    shown = "CPUBoolType" if tensor._data.dtype == np.bool_ else type_name(tensor)
+    raise RuntimeError(f"expand({shown}{{{list(shape)}}}, size={list(target)}): the number of "
+                       f"sizes provided ({len(target)}) must be greater or equal to the number of "
+                       f"dimensions in the tensor ({len(shape)})")
 
 
 def _coef(x, dtype):
@@ -649,7 +730,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         >>> torch.addmm(torch.ones(3), torch.ones(2, 4), torch.ones(4, 3)).tolist()
         [[5.0, 5.0, 5.0], [5.0, 5.0, 5.0]]
     """
-    _addmm_checks(input._data, mat1._data, mat2._data, "addmm")
+    _addmm_checks(input, mat1._data, mat2._data, "addmm")
     dt = mat1._data.dtype
     return _out(Addmm.apply(input, mat1, mat2, _coef(beta, dt), _coef(alpha, dt)), out)
 
@@ -657,16 +738,16 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """Return ``beta * input + alpha * (mat @ vec)``."""
     a, v, c = mat._data, vec._data, input._data
-    if a.ndim != 2 or v.ndim != 1:
+    if a.ndim != 2 or v.ndim != 1 or c.ndim > 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {c.ndim}, {a.ndim}, {v.ndim}")
-    _mv_checks(a.shape, v.shape[0], a.dtype, v.dtype)
-    if c.dtype != a.dtype:
+    if a.shape[1] != v.shape[0] or c.shape not in ((a.shape[0],), (1,), ()):
+        raise RuntimeError(f"size mismatch, got input ({c.shape[0] if c.ndim else 1}), mat "
+                           f"({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
+    if not c.dtype == a.dtype == v.dtype:
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
                            f"{scalar_type_name(c.dtype)}, {scalar_type_name(a.dtype)}, and "
                            f"{scalar_type_name(v.dtype)}")
-    if c.shape not in ((a.shape[0],), (1,), ()):
-        raise RuntimeError(f"size mismatch, got input ({c.shape[0] if c.ndim else 1}), mat "
-                           f"({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
+    _not_bool("addmv_impl_cpu", a)
     dt = a.dtype
     return _out(Addmv.apply(input, mat, vec, _coef(beta, dt), _coef(alpha, dt)), out)
 
@@ -681,15 +762,18 @@ def _bmm_checks(a, b):
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """Return ``beta * input + alpha * (batch1 @ batch2)`` for 3-D batches."""
     a, b, c = batch1._data, batch2._data, input._data
-    _bmm_checks(a, b)
-    _scalar_type_error(a, b)
-    _not_bool("bmm", a)
-    _bmm_shape(a.shape, b.shape)
+    # torch sizes the result from batch1's first two dims and batch2's third, and broadcasts
+    # input to it, before any other check
+    target = tuple(x.shape[wrap_dim(d, x.ndim)] for x, d in ((a, 0), (a, 1), (b, 2)))
+    _expand_check(input, target)
     if c.dtype != a.dtype:
         names = [_C_NAMES[x.dtype.name] for x in (c, a, b)]
         raise RuntimeError(f"Input dtypes must be the same, got: input {names[0]}, batch1: "
                            f"{names[1]}, batch2: {names[2]}")
-    _expand_check(c.shape, (a.shape[0], a.shape[1], b.shape[2]))
+    _bmm_checks(a, b)
+    _scalar_type_error(a, b)
+    _not_bool("baddbmm", a)
+    _bmm_shape(a.shape, b.shape)
     dt = a.dtype
     return _out(Baddbmm.apply(input, batch1, batch2, _coef(beta, dt), _coef(alpha, dt)), out)
 
@@ -704,44 +788,123 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     if a.shape[2] != b.shape[1]:
         raise RuntimeError(f"Incompatible matrix sizes for bmm ({a.shape[1]}x{a.shape[2]} and "
                            f"{b.shape[1]}x{b.shape[2]})")
-    _scalar_type_error(a, b)
-    if c.dtype != b.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{scalar_type_name(c.dtype)} and {scalar_type_name(b.dtype)}")
-    _expand_check(c.shape, (a.shape[1], b.shape[2]))
+    _expand_check(input, (a.shape[1], b.shape[2]))
+    _add_product_dtypes(c, a, b)
     dt = a.dtype
     return _out(Addbmm.apply(input, batch1, batch2, _coef(beta, dt), _coef(alpha, dt)), out)
 
 
+def _addr_coef(value, name, dtype):
+    """beta or alpha of addr as a Python number, refused where torch refuses it: a float for an
+    integer or bool result, a bool for a non-bool one."""
+    if is_tensor(value):
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)):
+        if dtype != np.bool_:
+            raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
+        return bool(value)
+    if dtype.kind in "iub" and isinstance(value, (float, np.floating)):
+        raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating "
+                           "point number.")
+    return value
+
+
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
-    """Return ``beta * input + alpha * outer(vec1, vec2)``."""
-    prod = outer(vec1, vec2)
-    if alpha != 1:
-        prod = prod * alpha
-    if beta == 0:
-        return _out(prod + input * 0, out)
-    return _out(prod + (input if beta == 1 else input * beta), out)
+    r"""Return ``beta * input + alpha * outer(vec1, vec2)``, input broadcast to the product.
+
+    The three tensors promote to one dtype. With ``beta = 0`` input is ignored (nan and inf in
+    it do not propagate); for bool tensors the result is
+    ``(beta and input) or (alpha and vec1 vec2^T)``.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> torch.addr(torch.ones(2, 2), torch.tensor([1., 2.]), torch.tensor([3., 4.])).tolist()
+        [[4.0, 5.0], [7.0, 9.0]]
+    """
+    for vec, name in ((vec1, "vec1"), (vec2, "vec2")):
+        if vec._data.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {vec._data.ndim}-D")
+    from .. import _dtype
+    from ._util import _to
+    shape = (vec1._data.shape[0], vec2._data.shape[0])
+    _expand_check(input, shape)
+    target = _dtype.result_type(input, vec1, vec2)
+    beta = _addr_coef(beta, "beta", target.np)
+    alpha = _addr_coef(alpha, "alpha", target.np)
+    if target.np == np.bool_:
+        from .._tensor import Tensor
+        prod = np.multiply.outer(vec1._data, vec2._data) & bool(alpha)
+        result = prod | (input._data & bool(beta))
+        return _out(Tensor._make(np.ascontiguousarray(np.broadcast_to(result, shape))), out)
+    c, u, v = (_to(x, target) for x in (input, vec1, vec2))
+    return _out(Addr.apply(c, u, v, beta, alpha), out)
 
 
 # ----- einsum and tensordot -----
 
+def _einsum_subscripts(eq, start, end, owner, ellipsis_error):
+    """One side's labels between ``start`` and ``end`` of the equation, with torch's errors for a
+    stray '.', a second ellipsis or a character outside [a-zA-Z] (``owner`` names the operand or
+    the output in them). Commas split the left side; ``None`` in the result marks a comma."""
+    labels = []
+    seen_ellipsis = False
+    i = start
+    while i < end:
+        ch = eq[i]
+        if ch == " ":
+            i += 1
+        elif ch == ".":
+            if seen_ellipsis:
+                raise RuntimeError(f"einsum(): found '.' for {owner()} {ellipsis_error}")
+            if eq[i:i + 3] != "..." or i + 3 > end:
+                tail = " (...)" if owner() == "output" else ""
+                raise RuntimeError(f"einsum(): found '.' for {owner()} that is not part of any "
+                                   f"ellipsis{tail}")
+            labels.append("...")
+            seen_ellipsis = True
+            i += 3
+        elif ch == "," and owner() != "output":
+            labels.append(None)
+            seen_ellipsis = False
+            i += 1
+        elif ch in string.ascii_letters:
+            labels.append(ch)
+            i += 1
+        else:
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation "
+                               "string, subscripts must be in [a-zA-Z]")
+    return labels
+
+
 def _parse_einsum(equation, arrays):
     """A normalised equation: no spaces, no ellipsis, an explicit output."""
-    eq = equation.replace(" ", "")
-    if "->" in eq:
-        lhs, rhs = eq.split("->", 1)
-    else:
-        lhs, rhs = eq, None
-    terms = lhs.split(",")
-    if len(terms) > len(arrays):
-        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    eq = equation
+    arrow = eq.find("->")
+    lhs_end = arrow if arrow >= 0 else len(eq)
+    current = [0]
+
+    def operand():
+        return f"operand {current[0]}"
+
+    terms = [""]
+    for label in _einsum_subscripts(eq, 0, lhs_end, operand, "for which an ellipsis was already "
+                                    "found"):
+        if label is None:
+            if len(terms) == len(arrays):
+                raise RuntimeError("einsum(): fewer operands were provided than specified in the "
+                                   "equation")
+            terms.append("")
+            current[0] += 1
+        else:
+            terms[-1] += label
     if len(terms) < len(arrays):
         raise RuntimeError("einsum(): more operands were provided than specified in the equation")
-    for ch in eq:
-        if not (ch.isalpha() or ch in ".,->"):
-            raise RuntimeError(f"einsum(): invalid subscript given at index {eq.index(ch)} in the "
-                               "equation string, subscripts must be in [a-zA-Z]")
-    used = set(c for c in eq if c.isalpha())
+    rhs = None
+    if arrow >= 0:
+        rhs = "".join(_einsum_subscripts(eq, arrow + 2, len(eq), lambda: "output",
+                                         "but an ellipsis (...) was already found"))
+    used = set(c for c in eq if c in string.ascii_letters)
     fresh = [c for c in string.ascii_letters if c not in used]
     ell_dims = 0
     for i, (t, a) in enumerate(zip(terms, arrays)):
@@ -783,7 +946,13 @@ def _parse_einsum(equation, arrays):
             seen.add(c)
     sizes = {}
     for i, (t, a) in enumerate(zip(new_terms, arrays)):
+        own = {}
         for c, n in zip(t, a.shape):
+            if c in own and own[c] != n:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the "
+                                   f"sizes don't match, {n} != {own[c]}")
+            own[c] = n
+        for c, n in own.items():
             prev = sizes.get(c)
             if prev is None or prev == 1:
                 sizes[c] = n
@@ -791,6 +960,50 @@ def _parse_einsum(equation, arrays):
                 raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which "
                                    f"does not broadcast with previously seen size {prev}")
     return ",".join(new_terms) + "->" + rhs
+
+
+def _einsum_integer_dtype(eq, arrays):
+    """The dtype torch's einsum gives integer and bool operands, raising its contraction errors.
+
+    torch first sums each label out of any operand where it is the only one with that label at a
+    size above 1 (``torch.sum``: int64 for integers and bool; size-1 labels are squeezed), then
+    contracts the operands left to right: a product-and-sum (``bmm``, which needs equal dtypes and
+    refuses bool) over labels that neither a later operand nor the output has, or a broadcasting
+    multiply (which promotes) when there are none. A one-operand einsum that sums anything is a
+    ``torch.sum``.
+    """
+    lhs, out = eq.split("->")
+    terms = lhs.split(",")
+    int64 = np.dtype(np.int64)
+    if len(terms) == 1:
+        return int64 if set(terms[0]) - set(out) else arrays[0].dtype
+    sizes = [dict(zip(t, a.shape)) for t, a in zip(terms, arrays)]
+    labels = [set(t) for t in terms]
+    dtypes = [a.dtype for a in arrays]
+    for k, own in enumerate(sizes):
+        for c, n in own.items():
+            if c in out:
+                continue
+            if n == 1:
+                labels[k].discard(c)
+            elif all(other.get(c, 1) == 1 for j, other in enumerate(sizes) if j != k):
+                labels[k].discard(c)
+                dtypes[k] = int64
+    zero = {c for own in sizes for c, n in own.items() if n == 0}
+    result, dtype = labels[0], dtypes[0]
+    for i in range(1, len(terms)):
+        later = set(out).union(*labels[i + 1:])
+        summed = (result & labels[i]) - later
+        if summed and not (result & zero or labels[i] & zero):  # bmm checks nothing when empty
+            if dtype == np.bool_:
+                raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+            if dtype != dtypes[i]:
+                raise RuntimeError(f"expected scalar type {scalar_type_name(dtype)} but found "
+                                   f"{scalar_type_name(dtypes[i])}")
+        else:
+            dtype = np.promote_types(dtype, dtypes[i])
+        result = (result | labels[i]) - summed
+    return dtype
 
 
 def _sublist_equation(args):
@@ -833,6 +1046,10 @@ def einsum(*args):
     eq = _parse_einsum(equation, arrays)
     for a in arrays[1:]:
         _scalar_type_error(arrays[0], a)
+    if arrays and arrays[0].dtype.kind in "biu":
+        dtype = _einsum_integer_dtype(eq, arrays)
+        if dtype != arrays[0].dtype:  # computed in int64 from the start: integers need no grad
+            operands = [Tensor._make(a.astype(dtype)) for a in arrays]
     return Einsum.apply(eq, *operands)
 
 
@@ -876,6 +1093,24 @@ def tensordot(a, b, dims=2, out=None):
     return _out(Einsum.apply("".join(la) + "," + "".join(lb) + "->" + rhs, a, b), out)
 
 
+def kron(input, other, *, out=None):
+    r"""Kronecker product: every element of ``input`` times the whole of ``other``, blocks laid
+    out along every dim (the lower-rank operand gets leading dims of size 1). Types promote as
+    for ``*``.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> torch.kron(torch.tensor([1, 2]), torch.tensor([1, 10])).tolist()
+        [1, 10, 2, 20]
+    """
+    _check_tensor(input, "input", "kron", 1)
+    _check_tensor(other, "other", "kron", 2)
+    from ._util import promote_operands
+    a, b = promote_operands(input, other)
+    return _out(Kron.apply(a, b), out)
+
+
 def chain_matmul(*matrices, out=None):
     """Product of 2-D matrices, left to right."""
     result = matrices[0]
@@ -899,6 +1134,9 @@ def _inplace_product(self, fn, *args, **kwargs):
     self._check_inplace()
     target = fn.__name__
     result_shape = _result_shape(target, args)
+    if target == "addr" and tuple(self._data.shape) != result_shape:
+        raise RuntimeError(f"size mismatch, input: {list(self._data.shape)}, v1: "
+                           f"{list(args[0]._data.shape)}, v2: {list(args[1]._data.shape)}")
     if tuple(self._data.shape) != result_shape:
         raise RuntimeError(f"Bad in-place call: input tensor size {list(self._data.shape)} and "
                            f"output tensor size {list(result_shape)} should match")
@@ -935,6 +1173,7 @@ class Methods:
     addbmm = addbmm
     baddbmm = baddbmm
     addr = addr
+    kron = kron
 
     def tensordot(self, other, dims=2):
         return tensordot(self, other, dims)

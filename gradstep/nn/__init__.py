@@ -45,7 +45,7 @@ from .modules.padding import (ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, Co
                               ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
                               CircularPad1d, CircularPad2d, CircularPad3d)
 from .modules.upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
-from .modules.pixelshuffle import PixelShuffle, PixelUnshuffle
+from .modules.pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
 from .modules.fold import Fold, Unfold
 
 # --- recurrent, attention, transformer ---

@@ -39,7 +39,7 @@ from ._functional.pooling import (
     lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d)
 from ._functional.padding import pad
 from ._functional.upsampling import (interpolate, upsample, upsample_nearest, upsample_bilinear,
-                                     pixel_shuffle, pixel_unshuffle)
+                                     pixel_shuffle, pixel_unshuffle, channel_shuffle)
 from ._functional.fold import unfold, fold
 
 # --- recurrent, attention ---

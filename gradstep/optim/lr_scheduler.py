@@ -1142,13 +1142,17 @@ class OneCycleLR(LRScheduler):
         _warn_get_lr_outside_step(self)
         step_num = self.last_epoch
         if step_num > self.total_steps:
-            raise ValueError(
-                f"Tried to step {step_num} times. The specified number of total steps is "
-                f"{self.total_steps}. OneCycleLR was built for total_steps={self.total_steps}: "
-                f"the constructor takes step 0 and scheduler.step() may then be called "
-                f"{self.total_steps} times, but this was call number {step_num}. Build it with "
-                "total_steps (or epochs * steps_per_epoch) equal to the number of "
-                "scheduler.step() calls in training (one per batch: epochs * len(loader)).")
+            # torch's message word for word; the explanation rides along as a note (PEP 678),
+            # shown in the traceback but not part of str(error)
+            error = ValueError(f"Tried to step {step_num} times. The specified number of total "
+                               f"steps is {self.total_steps}")
+            error.add_note(
+                f"OneCycleLR was built for total_steps={self.total_steps}: the constructor takes "
+                f"step 0 and scheduler.step() may then be called {self.total_steps} times, but "
+                f"this was call number {step_num}. Build it with total_steps (or epochs * "
+                "steps_per_epoch) equal to the number of scheduler.step() calls in training "
+                "(one per batch: epochs * len(loader)).")
+            raise error
         phases = self._schedule_phases
         lrs = []
         for group in self.optimizer.param_groups:

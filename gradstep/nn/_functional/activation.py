@@ -47,14 +47,17 @@ def _float_only(x, kernel):
 # ----- piecewise-linear activations -----
 
 class Threshold(Op):
-    """z = x if x > threshold else value;  dz/dx = 1 where x > threshold, else 0."""
+    """z = value if x <= threshold else x;  dz/dx = 0 where x <= threshold, else 1.
+
+    Written with ``<=`` as torch does, so nan (never <= anything) passes through with its
+    gradient."""
     name_ = "ThresholdBackward0"
 
     @staticmethod
     def forward(ctx, x, th, value):
         ctx.th = th
         ctx.save_for_backward(x)
-        return np.where(x > th, x, np.asarray(value).astype(x.dtype))
+        return np.where(x <= th, np.asarray(value).astype(x.dtype), x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -89,13 +92,17 @@ class Hardtanh(Op):
         ctx.lo, ctx.hi = lo, hi
         ctx.save_for_backward(x)
         if x.dtype.kind in "iu":
-            lo, hi = math.ceil(lo), math.floor(hi)  # torch casts the bounds to the int type
-        return np.minimum(np.maximum(x, lo), hi).astype(x.dtype, copy=False)
+            lo, hi = int(lo), int(hi)  # torch casts the bounds to the int type (truncating)
+            if x.dtype.kind == "u" and (lo < 0 or hi < 0):
+                raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+        # clip returns x itself unless it is out of bounds: -0.0 and nan pass through, as in torch
+        return np.asarray(np.clip(x, lo, hi)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx._arrays
-        return grad * ((x > ctx.lo) & (x < ctx.hi))
+        # torch zeroes the gradient at or beyond a bound: nan is neither, so its gradient passes
+        return grad * ~((x <= ctx.lo) | (x >= ctx.hi))
 
 
 class HardtanhInplace(Hardtanh):
@@ -203,33 +210,32 @@ class Elu(Op):
     def forward(ctx, x, alpha, scale, s):
         ctx.params = (alpha, scale, s)
         ctx.save_for_backward(x)
-        # expm1(min(x, 0)) is 0 where x > 0 and max(x, 0) is 0 elsewhere: a sum, not a where
-        neg = np.minimum(x, 0)
+        # The two branches as a sum, not a where (a random mask makes np.where ~20x slower):
+        # clip(x, -inf, 0) is x for x <= 0 and 0 elsewhere, clip(x, 0, inf) the other way round;
+        # clip returns x itself in range, so -0.0 keeps its sign and nan propagates, as in torch.
+        dt = x.dtype.type
+        neg = np.clip(x, -np.inf, 0)
         if s != 1:
-            neg *= x.dtype.type(s)
-        neg = np.expm1(neg, out=neg)
-        neg *= x.dtype.type(alpha * scale)
-        pos = np.maximum(x, 0)
+            neg = neg * dt(s)
+        neg = np.expm1(neg) * dt(alpha * scale)
+        pos = np.clip(x, 0, np.inf)
         if scale != 1:
-            pos *= x.dtype.type(scale)
-        neg += pos
-        return neg
+            pos = pos * dt(scale)
+        return np.asarray(pos + neg)
 
     @staticmethod
     def backward(ctx, grad):
         x, = ctx._arrays
         alpha, scale, s = ctx.params
-        pos = x > 0
+        neg = x <= 0  # torch's test: nan takes the positive branch's slope
         if type(x) is np.ndarray:
-            f = np.minimum(x, 0)
-            f *= x.dtype.type(s)
-            f = np.exp(f, out=f)
+            f = np.exp(np.fmin(x, 0) * x.dtype.type(s))  # fmin: nan and +inf become 0, no overflow
             f *= x.dtype.type(s * alpha * scale)
-            f *= ~pos
-            f += np.multiply(pos, scale, dtype=x.dtype)
+            f *= neg
+            f += np.multiply(~neg, scale, dtype=x.dtype)
             return grad * f
-        neg = np.exp(x * ~pos * s) * (s * alpha * scale)  # x * ~pos: no overflow where x > 0
-        return grad * (neg * ~pos) + grad * pos * scale
+        slope = np.exp(np.where(neg, x, 0) * s) * (s * alpha * scale)
+        return grad * (slope * neg) + grad * ~neg * scale
 
 
 class EluInplace(Elu):
@@ -247,8 +253,10 @@ class EluInplace(Elu):
     def backward(ctx, grad):
         out, = ctx._arrays
         alpha, scale, s = ctx.params
-        pos = out > 0
-        return grad * ((out + alpha * scale) * s * ~pos) + grad * pos * scale
+        neg = out <= 0
+        # the result where it is <= 0 (finite there), 0 elsewhere: no inf * 0 where out = inf
+        out_neg = np.fmin(out, 0) if type(out) is np.ndarray else np.where(neg, out, 0)
+        return grad * ((out_neg + alpha * scale) * s * neg) + grad * ~neg * scale
 
 
 class Celu(Elu):
@@ -398,7 +406,10 @@ class Hardswish(Op):
     def backward(ctx, grad):
         x, = ctx._arrays
         mid = (x > -3) & (x < 3)  # torch: 0 at -3, 1 at 3
-        return grad * (x / 3 + 0.5) * mid + grad * (x >= 3)
+        high = ~((x <= -3) | mid)  # x >= 3, and nan: torch passes the gradient through
+        # x clamped to [-3, 3] with nan and inf made finite, so the masks never meet inf * 0
+        xm = np.fmin(np.fmax(x, -3), 3) if type(x) is np.ndarray else np.where(mid, x, 0)
+        return grad * (xm / 3 + 0.5) * mid + grad * high
 
 
 class Softplus(Op):
@@ -451,7 +462,8 @@ class Softshrink(Op):
     def forward(ctx, x, lambd):
         ctx.lambd = lambd
         ctx.save_for_backward(x)
-        return x - np.minimum(np.maximum(x, -lambd), lambd)
+        # inside [-lambd, lambd] torch returns x * 0, a zero carrying x's sign
+        return np.copysign(x - np.clip(x, -lambd, lambd), x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -467,7 +479,8 @@ class Hardshrink(Softshrink):
     def forward(ctx, x, lambd):
         ctx.lambd = lambd
         ctx.save_for_backward(x)
-        return x * ~((x >= -lambd) & (x <= lambd))
+        # + 0.0: torch's zero inside [-lambd, lambd] is +0.0, also for x = -0.0
+        return x * ~((x >= -lambd) & (x <= lambd)) + x.dtype.type(0)
 
 
 class Glu(Op):
@@ -626,6 +639,11 @@ def prelu(input, weight):
     """Return ``input`` where positive, else ``weight * input`` (weight per channel, dim 1)."""
     _check(input, "prelu")
     x = input._data
+    if x.dtype != weight._data.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{scalar_type_name(x.dtype)} and "
+                           f"{scalar_type_name(weight._data.dtype)}")
+    _float_only(x, "prelu_cpu")
     n = weight._data.size
     channels = x.shape[1] if x.ndim >= 2 else 1
     if n != 1 and n != channels:
@@ -648,8 +666,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         slopes = _creation.empty(tuple(x.shape), dtype=input.dtype).uniform_(lower, upper)._data
         noise = np.where(x > 0, np.ones((), x.dtype), slopes).astype(x.dtype)
     else:
-        neg = x <= 0  # the slope applies at 0 too, as torch
-        noise = (~neg + neg * ((lower + upper) / 2)).astype(x.dtype)
+        pos = x > 0  # the slope applies at 0 and at nan too, as torch
+        noise = (pos + ~pos * ((lower + upper) / 2)).astype(x.dtype)
     if inplace:
         return _inplace_write(input, lambda t: RreluInplace.apply(t, noise))
     return Rrelu.apply(input, noise)

@@ -396,6 +396,11 @@ def _check_dtypes(input, weight, bias):
                            f"{scalar_type_name(bias._data.dtype)}")
 
 
+def _refuse_bool(kernel):
+    """torch convolves integers but not bool (its kernel, named here, refuses it)."""
+    raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def _batched(input, nd, name):
     ndim = input.dim()
     if ndim not in (nd + 1, nd + 2):
@@ -474,6 +479,8 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
     _too_small(padded, eff)
     Lo = [(p - e) // s + 1 for p, e, s in zip(padded, eff, stride)]
     g = Geometry(S, K, Lo, stride, pads, dilation, groups)
+    if input._data.dtype.kind == "b":
+        _refuse_bool("slow_conv3d_cpu" if nd == 3 else "slow_conv2d_cpu")
     out = Convolution.apply(input, weight, bias, g)
     return out.squeeze(0) if unbatched else out
 
@@ -557,6 +564,9 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
             f"Given input size per channel: ({' x '.join(map(str, L))}). Calculated output size "
             f"per channel: ({' x '.join(map(str, S))}). Output size is too small")
     g = Geometry(S, K, L, stride, tuple((p, p) for p in padding), dilation, groups)
+    if input._data.dtype.kind == "b":
+        _refuse_bool("slow_conv_transpose3d_out_cpu" if nd == 3
+                     else "slow_conv_transpose2d_out_cpu")
     out = ConvolutionTranspose.apply(input, weight, bias, g)
     return out.squeeze(0) if unbatched else out
 

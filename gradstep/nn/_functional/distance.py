@@ -5,6 +5,7 @@ composition gives torch's gradients at the edges (zero vectors) for free.
 """
 import numpy as np
 
+from ..._ops._util import scalar_type_name
 from ..._ops.linalg import _broadcast_batch
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
@@ -33,11 +34,15 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         ...                                       torch.tensor([[1., 1.]])).item()
         0.7071067...
     """
-    import gradstep
+    from ... import _dtype
+    common = _dtype.result_type(x1, x2)
+    if not common.is_floating_point:
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{scalar_type_name(common.np)}")
     if not x1.is_floating_point():
-        x1 = x1.to(gradstep.get_default_dtype())
+        x1 = x1.to(common)
     if not x2.is_floating_point():
-        x2 = x2.to(gradstep.get_default_dtype())
+        x2 = x2.to(common)
     if x1.shape != x2.shape:
         shape = _broadcast_batch(x1.shape, x2.shape)
         x1, x2 = x1.expand(shape), x2.expand(shape)
@@ -56,6 +61,8 @@ def pdist(input, p=2):
     vector of length ``N (N - 1) / 2``."""
     if input.dim() != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if not input.is_floating_point():
+        raise RuntimeError("pdist only supports floating-point dtypes")
     n = input.shape[0]
     i, j = np.triu_indices(n, 1)
     if i.size == 0:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ... import _random
 from ..._ops._util import inplace as _inplace
+from ..._ops._util import scalar_type_name
 from ...autograd.graph import Op
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
@@ -70,9 +71,15 @@ def _apply(input, p, feature, alpha, inplace):
     x = input._data
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
     shape = _noise_shape(x, feature)
-    if p == 1:
-        mask = np.zeros(shape, dtype)
+    if p == 1:  # torch multiplies by zeros of the input's own dtype: integers stay integers
+        mask = np.zeros(shape, x.dtype)
         return _run(_MaskMul, input, inplace, mask)
+    if x.dtype.kind != "f":
+        # the float scale cannot be written into an integer or bool result (alpha dropout's
+        # arithmetic has already made a bool input int64)
+        target = np.dtype(np.int64) if alpha and x.dtype == np.bool_ else x.dtype
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{scalar_type_name(target)}")
     keep = _keep(shape, p, dtype)
     if not alpha:
         mask = keep * dtype.type(1.0 / (1.0 - p))

@@ -120,6 +120,8 @@ def linear(input, weight, bias=None):
                            f"and {wd.shape[1]}x{wd.shape[0]})")
     if xd.dtype != wd.dtype:
         raise _dtype_error(xd.dtype, wd.dtype)
+    if xd.dtype.kind == "b":  # torch multiplies integer matrices, not bool ones
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     nd = xd.ndim
     if bias is None:
         op = _LinearMm if nd == 2 else _LinearSqueeze if nd == 1 else _LinearUnsafeView
@@ -234,6 +236,8 @@ def bilinear(input1, input2, weight, bias=None):
     if x2.shape[-1] != w.shape[2]:
         raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
                            f"{x2.shape[-1]} but expected {w.shape[2]}")
+    if x1.dtype.kind == "b":
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if bias is None:
         return _Bilinear.apply(input1, input2, weight)
     got = bias._data.shape[0] if bias._data.ndim else 1

@@ -614,6 +614,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _reduction(size_average, reduce, reduction)
     x, t = input._data, target._data
     _check_nll_shapes(x, t)
+    if x.dtype.kind != "f":
+        kernel = "nll_loss2d_forward_out_frame" if x.ndim > 2 else "nll_loss_out_frame"
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{scalar_type_name(x.dtype)}'")
     _check_index_target(t, weight, x.shape[1] if x.ndim > 1 else x.shape[0],
                         spatial=x.ndim > 2)
     _not_differentiable("nll_loss_forward", "weight", weight)
@@ -642,15 +646,21 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     _check_tensors("cross_entropy", ("input", input), ("target", target))
     reduction = _reduction(size_average, reduce, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
-                           f"{label_smoothing:g}")
     x, t = input._data, target._data
     one_d = x.ndim == 1
-    if x.shape == t.shape:  # class probabilities
+    probabilities = x.shape == t.shape
+    if probabilities:
         if t.dtype.kind != "f":
             raise RuntimeError("Expected floating point type for target with class "
                                f"probabilities, got {scalar_type_name(t.dtype)}")
+        if ignore_index >= 0:  # torch refuses only an index that could name a class
+            raise RuntimeError("ignore_index is not supported for floating point target")
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing:g}")
+    # torch smooths only for a positive amount: a negative one is no smoothing, not an error
+    label_smoothing = max(label_smoothing, 0.0)
+    if probabilities:
         if x.dtype.kind != "f":
             raise NotImplementedError('"log_softmax_lastdim_kernel_impl" not implemented for '
                                       f"'{scalar_type_name(x.dtype)}'")
@@ -686,8 +696,11 @@ class BinaryCrossEntropy(Op):
 
     @staticmethod
     def forward(ctx, x, t, w, reduction):
-        if ((x < 0) | (x > 1)).any():
+        # written so that nan fails too, as in torch
+        if not ((x >= 0) & (x <= 1)).all():
             raise RuntimeError("all elements of input should be between 0 and 1")
+        if not ((t >= 0) & (t <= 1)).all():
+            raise RuntimeError("all elements of target should be between 0 and 1")
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), -100)
             log_1mx = np.maximum(np.log1p(-x), -100)
@@ -730,6 +743,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if t.dtype != x.dtype:
         raise RuntimeError(f"Found dtype {scalar_type_name(t.dtype)} but expected "
                            f"{scalar_type_name(x.dtype)}")
+    if x.dtype.kind != "f":
+        raise NotImplementedError('"binary_cross_entropy" not implemented for '
+                                  f"'{scalar_type_name(x.dtype)}'")
     w = None
     if weight is not None:
         _not_differentiable("binary_cross_entropy", "weight", weight)
@@ -745,22 +761,27 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 class BinaryCrossEntropyWithLogits(Op):
     """l = w ((1 - t) x + lw softplus(-x)), lw = 1 + (pw - 1) t;
-    dl/dx = w (lw sigmoid(x) - pw t),  dl/dt = w ((pw - 1) softplus(-x) - x)."""
+    dl/dx = w (lw sigmoid(x) - pw t),  dl/dt = w ((pw - 1) softplus(-x) - x).
+
+    The loss has t's dtype whatever the others' (torch computes it in place into ``1 - t``), and
+    mixed dtypes round where torch's steps do: softplus(-x) (= -log sigmoid(x)) in x's dtype, each
+    step of the loss in t's.
+    """
     name_ = "BinaryCrossEntropyWithLogitsBackward0"
 
     @staticmethod
     def forward(ctx, x, t, w, pw, reduction):
-        sp_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # softplus(-x), stably
-        if pw is None:
-            loss = (1 - t) * x + sp_neg
-        else:
-            loss = (1 - t) * x + (t * (pw - 1) + 1) * sp_neg
+        sp_neg = _softplus_neg(x)
+        if pw is not None:
+            sp_neg = sp_neg * (t * (pw - 1) + 1)
+        loss = ((1 - t) * x).astype(t.dtype, copy=False)
+        loss = (loss + sp_neg).astype(t.dtype, copy=False)
         if w is not None:
-            loss = loss * w
+            loss = (loss * w).astype(t.dtype, copy=False)
         shape = loss.shape
         ctx.args = (w, pw, reduction, loss.size, shape)
         ctx.save_for_backward(x, t)
-        return _reduce_array(loss.astype(np.result_type(x, t), copy=False), reduction)
+        return _reduce_array(loss, reduction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -772,8 +793,11 @@ class BinaryCrossEntropyWithLogits(Op):
         gx = gt = None
         if ctx.needs_input_grad[0]:
             sig = _sigmoid_any(x)
+            if type(x) is np.ndarray and x.dtype == np.float16:
+                sig = _sigmoid_any(x.astype(np.float32)).astype(np.float16)  # rounded once
             gx = (sig - t) * s if pw is None else ((t * (pw - 1) + 1) * sig - t * pw) * s
             gx = sum_to(np.broadcast_to(gx, shape) if gx.shape != shape else gx, x.shape)
+            gx = _astype(gx, x.dtype)
         if ctx.needs_input_grad[1]:
             if pw is None:
                 gt = -x * s
@@ -781,7 +805,23 @@ class BinaryCrossEntropyWithLogits(Op):
                 sp_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
                 gt = (sp_neg * (pw - 1) - x) * s
             gt = sum_to(np.broadcast_to(gt, shape) if gt.shape != shape else gt, t.shape)
+            gt = _astype(gt, t.dtype)
         return gx, gt
+
+
+def _softplus_neg(x):
+    """softplus(-x) = -log sigmoid(x), stably, in x's dtype (float16 computed in float32 and
+    rounded once, as torch's kernel does)."""
+    if x.dtype == np.float16:
+        return _softplus_neg(x.astype(np.float32)).astype(np.float16)
+    return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _astype(a, dtype):
+    """An array or (under create_graph) a Tensor in ``dtype``; no copy when it already is."""
+    if isinstance(a, Tensor):
+        return a if a.dtype == dtype else a.to(dtype)
+    return a.astype(dtype, copy=False)
 
 
 def _sigmoid_any(x):
@@ -805,17 +845,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                            f"desired output type {scalar_type_name(t.dtype)}")
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
-    if t.dtype != x.dtype:
-        input, target = promote_operands(input, target)
-    dtype = input._data.dtype
-    shapes = [x.shape]
     w = pw = None
     if pos_weight is not None:
-        pw = pos_weight._data.astype(dtype, copy=False)
-        shapes.append(pw.shape)
+        pw = pos_weight._data
         _broadcast_shape(pw.shape, x.shape)
     if weight is not None:
-        w = weight._data.astype(dtype, copy=False)
+        w = weight._data
         _broadcast_shape(x.shape, w.shape)
     return BinaryCrossEntropyWithLogits.apply(input, target, w, pw, reduction)
 
@@ -858,8 +893,10 @@ class KlDiv(Op):
             if ctx.needs_input_grad[0]:
                 gx = -t * s
             if ctx.needs_input_grad[1]:
+                # d/dt xlogy(t, t) = log t + t / t, as torch differentiates it: at t = 0 that
+                # is -inf + nan = nan, not -inf
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    gt = (np.log(t) + 1 - x) * s
+                    gt = (np.log(t) + t / t - x) * s
         gx = None if gx is None else sum_to(np.broadcast_to(gx, shape) if gx.shape != shape
                                             else gx, x.shape)
         gt = None if gt is None else sum_to(np.broadcast_to(gt, shape) if gt.shape != shape
@@ -971,14 +1008,25 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
         raise RuntimeError(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    # torch's order: the difference first, then the target; margin is a float (so integer
+    # inputs give a float loss)
+    diff_shape = _broadcast_shape(input1.shape, input2.shape)
+    diff = input1 - input2
+    _broadcast_shape(target.shape, diff_shape)
+    return _reduce((-target * diff + float(margin)).clamp_min(0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
                          reduction="mean"):
     """``input`` where ``target == 1``, ``max(0, margin - input)`` where ``target == -1``."""
     reduction = _reduction(size_average, reduce, reduction)
+    if input._data.dtype == np.bool_:
+        # torch subtracts a bool tensor from the margin made a bool tensor too
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
     margin_clamp = (margin - input).clamp_min(0)
+    if not input.is_floating_point():  # the loss keeps an integer input's dtype
+        margin_clamp = margin_clamp.to(input.dtype)
     output_margin = margin_clamp.masked_fill(target == 1, 0)
     output_self = input.masked_fill(target == -1, 0)
     return _reduce(output_margin + output_self, reduction)
@@ -989,10 +1037,17 @@ def _pairwise_distance(x1, x2, p, eps):
     return vector_norm(x1 - x2 + eps, p, dim=-1)
 
 
+def _check_margin(margin):
+    """The triplet losses' margin must be positive (the modules check it with their own words)."""
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+
+
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
     """``max(d(a, p) - d(a, n) + margin, 0)`` with the p-norm distance, reduced."""
     reduction = _reduction(size_average, reduce, reduction)
+    _check_margin(margin)
     a_dim, p_dim, n_dim = anchor.dim(), positive.dim(), negative.dim()
     if not (a_dim == p_dim == n_dim):
         raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
@@ -1010,9 +1065,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
                                       margin=1.0, swap=False, reduction="mean"):
     """Triplet margin loss with a custom ``distance_function`` (default: pairwise L2)."""
     reduction = _check_reduction(reduction)
-    if margin <= 0:
-        raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, "
-                         f"got {margin} instead")
+    _check_margin(margin)
     dist = distance_function if distance_function is not None else \
         (lambda a, b: _pairwise_distance(a, b, 2.0, 1e-6))
     d_pos = dist(anchor, positive)
@@ -1066,6 +1119,13 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     reduction = _reduction(size_average, reduce, reduction)
     _not_differentiable("soft_margin_loss", "target", target)
     _broadcast_shape(input.shape, target.shape)
+    if input._data.dtype.kind != "f":
+        if input._data.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
+        raise RuntimeError("result type Float can't be cast to the desired output type "
+                           f"{scalar_type_name(input._data.dtype)}")
     if input.shape != target.shape:
         input, target = [t.expand(*np.broadcast_shapes(input.shape, target.shape))
                          for t in (input, target)]
@@ -1121,6 +1181,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                            f"number of input samples (batch size). Expected target size "
                            f"[{x2.shape[0]}], but got {list(y.shape)}. Input has shape "
                            f"{list(x.shape)}.")
+    if x.dtype.kind != "f" or x.dtype == np.float16:
+        raise NotImplementedError('"multi_margin_loss_cpu_kernel" not implemented for '
+                                  f"'{scalar_type_name(x.dtype)}'")
     _check_bounds(y2, np.ones_like(y2, bool), x2.shape[1])
     w = None if weight is None else weight._data.astype(x.dtype)
     inp = input.reshape(1, -1) if squeeze else input

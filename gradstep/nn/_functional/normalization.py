@@ -17,7 +17,7 @@ differentiable ops, so double backward is exact.
 import numpy as np
 
 from ... import _alloc
-from ..._ops._util import wrap_dim
+from ..._ops._util import scalar_type_name, wrap_dim
 from ..._tensor import Tensor
 from ...autograd.graph import Op
 
@@ -53,6 +53,60 @@ def _spatial(x):
     for d in x.shape[2:]:
         s *= d
     return s
+
+
+# ----- dtype rules shared by the norms -----
+
+def _float_kernel(x, kernel):
+    """torch's norm kernels compute floats only."""
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{scalar_type_name(x.dtype)}'")
+
+
+def _check_param_dtypes(x, *params):
+    """torch's CPU rule for a norm's parameters, in its order (weight, bias, running statistics):
+    all of the input's dtype, or, for a float16 input, all float32 (computed in float32 and
+    returned in float16). ``params`` are Tensors or None."""
+    dtypes = [p._data.dtype for p in params if p is not None]
+    if not dtypes:
+        return
+    if dtypes[0] == x.dtype:
+        for d in dtypes[1:]:
+            if d != x.dtype:
+                raise RuntimeError(f"expected scalar type {scalar_type_name(x.dtype)} but found "
+                                   f"{scalar_type_name(d)}")
+        return
+    if any(d != np.float32 for d in dtypes):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if x.dtype != np.float16:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
+def _same_dtypes(x, *params):
+    """The fast test before ``_check_param_dtypes``: every parameter is in x's dtype."""
+    dtype = x.dtype
+    for p in params:
+        if p is not None and p._data.dtype != dtype:
+            return False
+    return True
+
+
+def _float_arg(fn, name, position, value):
+    """A float argument as torch's argument parser takes it (numbers and 1-element tensors)."""
+    if isinstance(value, (bool, int, float, np.number)):
+        return float(value)
+    if isinstance(value, Tensor) and value.numel() == 1:
+        return float(value.item())
+    raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be float, not "
+                    f"{type(value).__name__}")
+
+
+def _as_dtype(a, dtype):
+    """An array, or under create_graph a Tensor, in ``dtype`` (no copy when it already is)."""
+    if isinstance(a, Tensor):
+        return a if a.dtype == dtype else a.to(dtype)
+    return a.astype(dtype, copy=False)
 
 
 # ----- batch norm -----
@@ -96,6 +150,8 @@ class _BatchNorm(Op):
             shift = shift + b.reshape(cshape)
         out = x * scale
         out += shift
+        if out.dtype != x.dtype:  # float16 input, float32 parameters: float16 out, as torch
+            out = out.astype(x.dtype)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w)
             ctx.stats = (mean, rstd)
@@ -117,7 +173,8 @@ class _BatchNorm(Op):
         axes, cshape = ctx.axes, ctx.cshape
         mean, rstd = ctx.stats
         if not isinstance(x, Tensor):
-            return _batch_norm_backward_arrays(ctx, grad, x, w, mean, rstd, needs)
+            gx, gw, gb = _batch_norm_backward_arrays(ctx, grad, x, w, mean, rstd, needs)
+            return (gx if gx is None else gx.astype(x.dtype, copy=False)), gw, gb
         if ctx.training:  # create_graph: differentiable statistics
             mean, var = _recompute(x, axes)
             rstd = 1 / np.sqrt(var + ctx.eps)
@@ -132,6 +189,7 @@ class _BatchNorm(Op):
                 gx = (grad - sum_g / n - xhat * (sum_gx / n)) * scale
             else:
                 gx = grad * scale
+            gx = _as_dtype(gx, x.dtype)
         if len(needs) > 1 and needs[1]:
             gw = np.reshape(sum_gx, (-1,))
         if len(needs) > 2 and needs[2]:
@@ -190,15 +248,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if n == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.size()}")
-    else:
+    if type(momentum) is not float:
+        momentum = _float_arg("batch_norm", "momentum", 7, momentum)
+    if not training:
         if running_mean is None:
             raise RuntimeError("running_mean must be defined in evaluation mode")
         if running_var is None:
             raise RuntimeError("running_var must be defined in evaluation mode")
-    _check_channels("weight", weight, c)
-    _check_channels("bias", bias, c)
     _check_channels("running_mean", running_mean, c)
     _check_channels("running_var", running_var, c)
+    _check_channels("weight", weight, c)
+    _check_channels("bias", bias, c)
+    _float_kernel(x, "batch_norm")
+    if not _same_dtypes(x, weight, bias, running_mean, running_var):
+        _check_param_dtypes(x, weight, bias, running_mean, running_var)
     rm = None if running_mean is None else running_mean._data
     rv = None if running_var is None else running_var._data
     out = _BatchNorm.apply(input, weight, bias, rm, rv, bool(training), momentum, eps)
@@ -319,12 +382,17 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     r"""Normalise over the last ``len(normalized_shape)`` dims, then scale and shift elementwise."""
     shape = _shape_tuple(normalized_shape, "layer_norm")
     x = input._data
+    if not _same_dtypes(x, weight, bias):  # torch checks dtypes before the parameters' shapes
+        _check_param_dtypes(x, weight, bias)
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t._data.shape) != shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
                                f"{name} of shape {list(t._data.shape)} and normalized_shape = "
                                f"{list(shape)}")
     _check_normalized(x, shape)
+    if not _same_dtypes(x, weight, bias):
+        _check_param_dtypes(x, weight, bias)
+    _float_kernel(x, "LayerNormKernelImpl")
     return _LayerNorm.apply(input, weight, bias, len(shape), eps)
 
 
@@ -363,7 +431,7 @@ class _GroupNorm(Op):
             shift = shift + b
         out = x.reshape(N, C, spatial) * scale[:, :, None]
         out += shift[:, :, None]
-        out = out.reshape(x.shape)
+        out = out.reshape(x.shape).astype(x.dtype, copy=False)  # float16 out of float32 params
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w)
             ctx.stats = (mean, rstd)
@@ -380,7 +448,8 @@ class _GroupNorm(Op):
         N, G = x.shape[0], ctx.groups
         cshape = ctx.cshape
         if not isinstance(x, Tensor):
-            return _group_norm_backward_arrays(ctx, grad, x, w, needs)
+            gx, gw, gb = _group_norm_backward_arrays(ctx, grad, x, w, needs)
+            return (gx if gx is None else gx.astype(x.dtype, copy=False)), gw, gb
         x3 = np.reshape(x, (N, G, ctx.per_group))
         mean, var = _recompute(x3, (2,))
         rstd = 1 / np.sqrt(var + ctx.eps)
@@ -393,6 +462,7 @@ class _GroupNorm(Op):
             xh3 = np.reshape(xhat, (N, G, ctx.per_group))
             gx = np.reshape((h3 - np.mean(h3, axis=2, keepdims=True)
                              - xh3 * np.mean(h3 * xh3, axis=2, keepdims=True)) * rstd, x.shape)
+            gx = _as_dtype(gx, x.dtype)
         if len(needs) > 1 and needs[1]:
             gw = np.sum(grad * xhat, axis=axes)
         if len(needs) > 2 and needs[2]:
@@ -450,6 +520,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
                                f"channels in input, but got {name} of shape "
                                f"{list(t._data.shape)} and input of shape {list(x.shape)}")
+    if not _same_dtypes(x, weight, bias):
+        _check_param_dtypes(x, weight, bias)
+    _float_kernel(x, "GroupNormKernelImpl")
     return _GroupNorm.apply(input, weight, bias, int(num_groups), eps)
 
 
@@ -508,9 +581,9 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
                            f"weight of shape {list(weight._data.shape)} and normalized_shape = "
                            f"{list(shape)}")
+    _float_kernel(x, "rms_norm")
     if eps is None:
-        eps = float(np.finfo(x.dtype).eps) if x.dtype.kind == "f" else float(
-            np.finfo(np.float32).eps)
+        eps = float(np.finfo(x.dtype).eps)
     if weight is None:
         return _RMSNorm.apply(input, None, len(shape), eps)
     return _RMSNorm.apply(input, weight, len(shape), eps)
@@ -536,7 +609,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if x.ndim < 3 or spatial == 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                              f"{input.size()}")
-    elif running_mean is None or running_var is None:
+    if type(momentum) is not float:
+        momentum = _float_arg("instance_norm", "momentum", 7, momentum)
+    if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when "
                            "use_input_stats is false")
     N, C = x.shape[0], x.shape[1]
@@ -544,6 +619,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                     ("running_var", running_var)):
         if t is not None and t._data.size != C:
             raise RuntimeError(f"{name} should contain {N * C} elements not {N * t._data.size}")
+    _float_kernel(x, "batch_norm")
+    if use_input_stats and not _same_dtypes(x, weight, bias):
+        # the running statistics only receive the batch average here: any float dtype will do
+        _check_param_dtypes(x, weight, bias)
     if not use_input_stats:
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     out = _InstanceNorm.apply(input, weight, bias, C, eps)
@@ -575,6 +654,12 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     if dim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality                          input "
                          f"(got {dim} dimensions)")
+    x = input._data
+    if x.dtype.kind != "f" and x.dtype != np.int64:
+        # torch averages the window with avg_pool2d (3-d input) or avg_pool3d
+        kernel = "avg_pool2d" if dim == 3 else "avg_pool3d_out_frame"
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{scalar_type_name(x.dtype)}'")
     if input.numel() == 0:
         return input
     sq = input * input
@@ -583,7 +668,11 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     acc = padded.narrow(1, 0, C)
     for i in range(1, size):
         acc = acc + padded.narrow(1, i, C)
-    div = (acc * (alpha / size) + k) ** beta
+    if x.dtype == np.int64:  # torch's int64 average pool divides with truncation
+        mean = Tensor._make(np.sign(acc._data) * (np.abs(acc._data) // size))
+        div = (mean * alpha + k) ** beta
+    else:
+        div = (acc * (alpha / size) + k) ** beta
     return input / div
 
 

@@ -141,7 +141,8 @@ def pad(input, pad, mode="constant", value=None):
         raise RuntimeError(
             f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and "
             f"other non-zero dimensions for input, but got: {list(shape)}")
-    for i, (n, (lo, hi)) in enumerate(zip(shape[ndim - k:], pairs)):
+    # torch checks the last dim first (its pad arguments come in that order)
+    for i, (n, (lo, hi)) in reversed(list(enumerate(zip(shape[ndim - k:], pairs)))):
         dim = ndim - k + i
         if mode == "reflect" and (lo >= n or hi >= n):
             arg = 4 + 2 * (k - 1 - i)

@@ -9,6 +9,7 @@ through the same strided slices. 1-d pooling is 2-d pooling over a unit height, 
 import numpy as np
 
 from ... import _alloc
+from ..._ops._util import scalar_type_name
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ._linear import LinearOp
@@ -37,6 +38,15 @@ def _planes(x):
 
 def _min_value(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def _refuse(x, kernel, allowed=""):
+    """torch's error for a kernel that computes only floats (and the integer kinds in
+    ``allowed``: "iu" all integers, "l" int64 alone)."""
+    kind = x.dtype.kind
+    if kind == "f" or kind in allowed or ("l" in allowed and x.dtype == np.int64):
+        return
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(x.dtype)}\'')
 
 
 def _padded_for(H, p, needed):
@@ -282,6 +292,7 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     k, s, p, d = _pool_args(kernel_size, stride, padding, dilation)
     out_size = _check_max_pool(input, k, s, p, d, ceil_mode)
+    _refuse(input._data, "max_pool2d", "iu")
     out, ctx = _apply_keeping_ctx(MaxPool2d, input, k, s, p, d, out_size)
     H, W = input.shape[-2:]
     idx = _flat_indices(ctx.arg, H, W, k, s, p, d, out_size).reshape(tuple(out.shape))
@@ -319,6 +330,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     k, s, p, d = _pool_args(kernel_size, stride, padding, dilation)
     out_size = _check_max_pool(input, k, s, p, d, ceil_mode)
+    if input._data.dtype.kind == "b":
+        _refuse(input._data, "max_pool2d", "iu")
     return MaxPool2d.apply(input, k, s, p, d, out_size)
 
 
@@ -366,6 +379,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if return_indices:
         return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     k, s, p, d = _max_pool1d_args(input, kernel_size, stride, padding, dilation, ceil_mode)
+    _refuse(input._data, "max_pool1d_impl")  # torch's own 1-d kernel: floats only
     return max_pool2d(input.unsqueeze(-2), k, s, p, d, ceil_mode).squeeze(-2)
 
 
@@ -402,7 +416,10 @@ class AvgPool2d(LinearOp):
         ctx.geom = (x.shape, k, s, out, pads, xp.shape, rows.shape)
         ctx.divisor = divisor
         ctx.args = (k, s, p, out, divisor)
-        acc /= divisor
+        if acc.dtype.kind == "f":
+            acc /= divisor
+        else:  # int64: C's integer division, truncating toward zero
+            acc = np.sign(acc) * np.sign(divisor) * (np.abs(acc) // np.abs(divisor))
         return acc.reshape(x.shape[:-2] + (Ho, Wo))
 
     def adjoint(ctx, gy):
@@ -435,6 +452,7 @@ def _avg_pool2d_impl(input, k, s, p, ceil_mode, count_include_pad, divisor_overr
         raise RuntimeError(f"Given input size: ({C}x{H}x{W}). Calculated output size: "
                            f"({C}x{out[0]}x{out[1]}). Output size is too small")
     dtype = input._data.dtype
+    _refuse(input._data, "avg_pool2d", "l")
     if divisor_override is not None:
         if divisor_override == 0:
             raise RuntimeError("divisor must be not zero")
@@ -564,14 +582,36 @@ def _adaptive_size(input, output_size, name, n=2):
     return tuple(input.shape[-n + i] if v is None else int(v) for i, v in enumerate(size))
 
 
+def _check_adaptive(input, first, name):
+    """torch's adaptive pools refuse an empty dim from ``first`` on (the batch dim may be 0)."""
+    for d in range(max(first, 1 if input.dim() == 4 else 0), input.dim()):
+        if input.shape[d] == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {list(input.shape)} with "
+                               f"dimension {d} being empty")
+
+
+def _check_output_size(input, out):
+    """Adaptive max pools: a negative output size fails where torch allocates the output."""
+    if min(out) < 0:
+        shape = list(input.shape[:-len(out)]) + list(out)
+        bad = next(v for v in out if v < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {shape}")
+
+
 def adaptive_avg_pool2d(input, output_size):
     """2-D average pooling to a fixed output size, over ``(N, C, H, W)`` or ``(C, H, W)``."""
     if input.dim() not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
                            f"{list(input.shape)}")
     out = _adaptive_size(input, output_size, "adaptive_avg_pool2d")
+    _check_adaptive(input, input.dim() - 2, "adaptive_avg_pool2d")
+    if min(out) < 0:
+        raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than or "
+                           f"equal to 0 but received {{{out[0]}, {out[1]}}}")
     if out == (1, 1):
         return input.mean(dim=(-1, -2), keepdim=True)
+    _refuse(input._data, "adaptive_avg_pool2d")
     return AdaptiveAvgPool2d.apply(input, out)
 
 
@@ -590,6 +630,9 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
                            f"{list(input.shape)}")
     out_size = _adaptive_size(input, output_size, "adaptive_max_pool2d")
+    _check_adaptive(input, 1, "adaptive_max_pool2d")
+    _check_output_size(input, out_size)
+    _refuse(input._data, "adaptive_max_pool2d")
     out, ctx = _apply_keeping_ctx(AdaptiveMaxPool2d, input, out_size)
     return out, Tensor._make(ctx.idx.reshape(tuple(out.shape)))
 
@@ -601,14 +644,19 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     if input.dim() not in (3, 4):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
                            f"{list(input.shape)}")
-    return AdaptiveMaxPool2d.apply(input, _adaptive_size(input, output_size,
-                                                         "adaptive_max_pool2d"))
+    out_size = _adaptive_size(input, output_size, "adaptive_max_pool2d")
+    _check_adaptive(input, 1, "adaptive_max_pool2d")
+    _check_output_size(input, out_size)
+    _refuse(input._data, "adaptive_max_pool2d")
+    return AdaptiveMaxPool2d.apply(input, out_size)
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
     """1-D adaptive max pooling returning ``(output, indices)``."""
     _check_dims_1d(input, "adaptive_max_pool1d")
     size = ntuple(output_size, 1)
+    _check_adaptive(input, 0, "adaptive_max_pool1d")
+    _check_output_size(input, size)
     out, idx = adaptive_max_pool2d_with_indices(input.unsqueeze(-2), (1, size[0]))
     return out.squeeze(-2), idx.squeeze(-2)
 
@@ -619,6 +667,8 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
         return adaptive_max_pool1d_with_indices(input, output_size)
     _check_dims_1d(input, "adaptive_max_pool1d")
     size = ntuple(output_size, 1)
+    _check_adaptive(input, 0, "adaptive_max_pool1d")
+    _check_output_size(input, size)
     return adaptive_max_pool2d(input.unsqueeze(-2), (1, size[0])).squeeze(-2)
 
 
@@ -680,6 +730,7 @@ def _unpool_size(input, kernel_size, stride, padding, output_size, n):
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool2d: scatter ``input`` to ``indices`` in a zero map."""
     out = _unpool_size(input, kernel_size, stride, padding, output_size, 2)
+    _refuse(input._data, "max_unpool2d")
     plane = out[0] * out[1]
     idx = indices._data
     bad = (idx < 0) | (idx >= plane)

@@ -10,25 +10,31 @@ import warnings
 
 import numpy as np
 
+from ..._ops._util import scalar_type_name
+from ..._tensor import Tensor
 from ._linear import LinearOp
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
-           "pixel_unshuffle"]
+           "pixel_unshuffle", "channel_shuffle"]
 
 
 # ----- per-dim index and weight tables ----------------------------------------------------------
 
-def _nearest_index(n_in, n_out, scale, exact):
-    """torch's nearest source indices (scales in float32, as its kernels compute them)."""
+def _nearest_index(n_in, n_out, scale, exact, shortcuts):
+    """torch's nearest source indices (scales in float32, as its kernels compute them).
+
+    ``shortcuts``: torch's 2-d nearest kernel copies a dim whose size is unchanged and doubles one
+    whose size doubles, whatever the scale factor says; its 1-d and 3-d kernels apply the scale.
+    """
     s = np.float32(1.0 / scale) if scale is not None and scale > 0 else \
         np.float32(n_in) / np.float32(n_out)
     dst = np.arange(n_out, dtype=np.float32)
     if exact:
         src = np.floor((dst + np.float32(0.5)) * s)
-    elif n_out == n_in:
+    elif shortcuts and n_out == n_in:
         return np.arange(n_out)
-    elif n_out == 2 * n_in:
+    elif shortcuts and n_out == 2 * n_in:
         return np.arange(n_out) >> 1
     else:
         src = np.floor(dst * s)
@@ -50,6 +56,57 @@ def _linear_weights(n_in, n_out, scale, align_corners, dtype):
     i1 = i0 + (i0 < n_in - 1)
     l1 = np.clip(src - i0.astype(dtype), 0, 1).astype(dtype)
     return i0, i1, (ft(1) - l1).astype(dtype), l1
+
+
+def _linear_weights_fixed_point(n_in, n_out, scale, align_corners):
+    """uint8 bilinear: the two-tap weights as integers scaled by ``2**precision``.
+
+    torch resizes uint8 images the way Pillow does: each output pixel is a normalised triangle
+    filter over its source pixels, computed in float64, rounded to the largest fixed-point
+    precision that keeps every weight below 2**15, and applied with integer arithmetic. Returns the
+    ``(n_out, n_in)`` integer weight matrix and the precision.
+    """
+    if align_corners:
+        s = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        delta = 0.5  # sample centres sit on the pixel corners
+    else:
+        s = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+        delta = 0.0
+    center = s * (np.arange(n_out) + 0.5 - delta)
+    # C's truncating casts (toward zero), not floor
+    first = np.maximum(np.trunc(center - 0.5 + delta).astype(np.int64), 0)
+    taps = np.clip(np.minimum(np.trunc(center + 1.5 + delta).astype(np.int64), n_in) - first, 0, 2)
+    # the triangle filter at each of the (at most two) taps, normalised to sum to 1
+    tap_weights = [np.maximum(1.0 - np.abs(j + first - center + 0.5 - delta), 0.0) * (j < taps)
+                   for j in range(2)]
+    total = tap_weights[0] + tap_weights[1]
+    total = np.where(total == 0, 1.0, total)
+    weights = np.zeros((n_out, n_in))
+    rows = np.arange(n_out)
+    for j, w in enumerate(tap_weights):
+        keep = j < taps
+        weights[rows[keep], (first + j)[keep]] = (w / total)[keep]
+    largest = weights.max(initial=0.0)
+    precision = 0
+    while precision < 22 and int(0.5 + largest * (1 << (precision + 1))) < (1 << 15):
+        precision += 1
+    return np.trunc(weights * (1 << precision) + 0.5).astype(np.int64), precision
+
+
+def _bilinear_uint8(x, out_size, scales, align_corners):
+    """uint8 bilinear resize: width pass, then height pass, each rounded back to uint8.
+
+    A pass is skipped where the size does not change (torch's kernel skips it too, so a scale
+    factor on such a dim has no effect)."""
+    y = x
+    for axis in (-1, -2):
+        n_in, n_out = y.shape[axis], out_size[axis]
+        if n_in == n_out:
+            continue
+        weights, precision = _linear_weights_fixed_point(n_in, n_out, scales[axis], align_corners)
+        acc = np.moveaxis(y, axis, -1).astype(np.int64) @ weights.T + (1 << (precision - 1))
+        y = np.moveaxis(np.clip(acc >> precision, 0, 255).astype(np.uint8), -1, axis)
+    return np.ascontiguousarray(y)
 
 
 def _shape_along(w, axis, ndim):
@@ -180,6 +237,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {need}D input")
     if mode == "bicubic":
         raise NotImplementedError("gradstep: interpolate(mode='bicubic') is not implemented")
+    if mode != "area":
+        _check_sizes(input, spatial, out_size, mode)
     if mode == "area":
         if dim == 1:
             return adaptive_avg_pool1d(input, out_size)
@@ -187,13 +246,53 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             return adaptive_avg_pool2d(input, out_size)
         raise NotImplementedError("gradstep: interpolate(mode='area') supports 3D and 4D input")
     dtype = input._data.dtype
+    if dtype.kind != "f":
+        _check_integer_input(dtype, mode, dim)
+        if mode == "bilinear":  # uint8: Pillow-style fixed point, no gradient to track
+            return Tensor._make(_bilinear_uint8(input._data, out_size, scales, align_corners))
     tables = []
     for n_in, n_out, s in zip(spatial, out_size, scales):
         if mode in ("nearest", "nearest-exact"):
-            tables.append((_nearest_index(n_in, n_out, s, mode == "nearest-exact"),))
+            tables.append((_nearest_index(n_in, n_out, s, mode == "nearest-exact", dim == 2),))
         else:
+            # torch's linear kernels leave a dim whose size does not change untouched, whatever
+            # its scale factor says
+            s = None if n_in == n_out else s
             tables.append(_linear_weights(n_in, n_out, s, align_corners, dtype))
     return _UPSAMPLE_OPS[(mode, dim)].apply(input, tuple(tables))
+
+
+_DIM_LETTERS = ("D", "H", "W")
+
+
+def _check_sizes(input, spatial, out_size, mode):
+    """torch's checks before resizing: every spatial size positive, and no empty channel dim
+    (an empty batch is fine)."""
+    if min(spatial + out_size, default=1) <= 0:
+        letters = _DIM_LETTERS[-len(spatial):]
+        shown_in = ", ".join(f"{c}: {n}" for c, n in zip(letters, spatial))
+        shown_out = ", ".join(f"{c}: {n}" for c, n in zip(letters, out_size))
+        joint = " and output" if len(spatial) == 1 else " output"
+        raise RuntimeError("Input and output sizes should be greater than 0, but got input "
+                           f"({shown_in}){joint} ({shown_out})")
+    if input.numel() == 0 and not (input.shape[0] == 0 and min(input.shape[1:]) > 0):
+        raise RuntimeError(f"Non-empty {input.dim()}D data tensor expected but got a tensor with "
+                           f"sizes {list(input.shape)}")
+
+
+def _check_integer_input(dtype, mode, dim):
+    """Integer and bool inputs: torch resizes uint8 images (nearest, bilinear) and refuses the
+    rest, naming the kernel that refused."""
+    if dtype == np.uint8 and mode in ("nearest", "nearest-exact", "bilinear"):
+        return
+    if mode in ("nearest", "nearest-exact"):
+        kernel = ("upsample_nearest2d_channels_last" if dim == 2
+                  else "compute_indices_weights_nearest")
+    elif mode == "bilinear":
+        kernel = "upsample_bilinear2d_channels_last"
+    else:
+        kernel = "compute_indices_weights_linear"
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(dtype)}\'')
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
@@ -265,6 +364,50 @@ class PixelUnshuffle(LinearOp):
 
     def adjoint(ctx, gy):
         return _shuffle(gy, ctx.r)
+
+
+class ChannelShuffle(LinearOp):
+    """(N, g c, *) -> (N, c g, *): channel i * c + j moves to j * g + i;  dx: the inverse."""
+    name_ = "ChannelShuffleBackward0"
+
+    @staticmethod
+    def forward(ctx, x, groups):
+        ctx.groups = groups
+        ctx.args = (groups,)
+        return _shuffle_channels(x, groups)
+
+    def adjoint(ctx, gy):
+        return _shuffle_channels(gy, gy.shape[1] // ctx.groups)
+
+
+def _shuffle_channels(x, groups):
+    n, c = x.shape[0], x.shape[1]
+    rest = x.shape[2:]
+    y = x.reshape((n, groups, c // groups) + rest)
+    return np.ascontiguousarray(np.swapaxes(y, 1, 2)).reshape(x.shape)
+
+
+def channel_shuffle(input, groups):
+    """Interleave the channels (dim 1) of ``groups`` equal groups.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> x = torch.arange(4.).reshape(1, 4, 1)
+        >>> torch.nn.functional.channel_shuffle(x, 2).flatten().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+    if input.dim() <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    channels = input.shape[1]
+    if channels % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {channels} "
+                           f"channels and {groups} groups.")
+    return ChannelShuffle.apply(input, int(groups))
 
 
 def pixel_shuffle(input, upscale_factor):

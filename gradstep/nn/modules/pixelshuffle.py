@@ -1,8 +1,8 @@
-"""``PixelShuffle`` and ``PixelUnshuffle`` (as torch.nn)."""
+"""``PixelShuffle``, ``PixelUnshuffle`` and ``ChannelShuffle`` (as torch.nn)."""
 from .. import functional as F
 from .module import Module
 
-__all__ = ["PixelShuffle", "PixelUnshuffle"]
+__all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
 
 
 class PixelShuffle(Module):
@@ -38,3 +38,24 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    r"""Divides the channels of :math:`(N, C, *)` into ``groups`` groups and interleaves them.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> torch.nn.ChannelShuffle(2)(torch.arange(4.).reshape(1, 4, 1)).flatten().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"
