@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.graph import NO_GRAD_CTX, Op
-from ._util import (inplace, is_tensor, scalar_array, scalar_type_name, sum_to,
+from ._util import (check_scalar, inplace, is_tensor, scalar_array, scalar_type_name, sum_to,
                     wrap_dim)
 from ._view_inplace import check_write_through_view, has_internal_overlap
 from .shape import Select, Slice, reshape, expand
@@ -798,50 +798,11 @@ def setitem(self, idx, value):
 
 # ----- gather / scatter -----
 
-# torch's C type names, in its error for a number that does not fit a tensor's dtype
-_C_TYPE = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int",
-           "int64": "int64_t", "float16": "c10::Half", "float32": "float"}
-
-
-def _fit_limits(np_dtype):
-    """``(int_low, float_low, high)``: the numbers torch lets into ``np_dtype`` (see
-    ``check_fits``)."""
-    if np_dtype.kind == "f":
-        top = float(np.finfo(np_dtype).max)
-        return -top, -top, top
-    info = np.iinfo(np_dtype)
-    if np_dtype.kind == "u":
-        return -int(info.max), 0, int(info.max)
-    return int(info.min), int(info.min), int(info.max)
-
-
-_FIT_LIMITS = {np.dtype(t): _fit_limits(np.dtype(t)) for t in _C_TYPE}
-
-
 def check_fits(value, np_dtype):
-    """Raise torch's error when the number ``value`` cannot be stored in ``np_dtype``.
-
-    torch range-checks a number before writing it into a tensor (masked_fill, index_fill,
-    scatter, ``x[i] = v``): floats must be finite and within an integer type's range, and
-    within float16's or float32's largest finite value (inf and nan pass there); unsigned
-    types also take negative ints down to -max, which wrap (-1 -> 255). bool and float64 take
-    any number.
-    """
-    limits = _FIT_LIMITS.get(np_dtype)
-    if limits is None:  # bool, float64
-        return
-    int_low, float_low, high = limits
-    if isinstance(value, np.generic):
-        value = value.item()
-    if np_dtype.kind == "f":
-        fits = not abs(value) > high or value - value != 0  # inf and nan are kept
-    elif isinstance(value, float):
-        fits = float_low <= value <= high  # False for nan
-    else:
-        fits = int_low <= value <= high
-    if not fits:
-        raise RuntimeError(f"value cannot be converted to type {_C_TYPE[np_dtype.name]} without "
-                           "overflow")
+    """Raise torch's error when the number ``value`` (a Python or NumPy number) cannot be
+    stored in ``np_dtype`` (masked_fill, index_fill, scatter, ``x[i] = v``; see
+    ``check_scalar``)."""
+    check_scalar(value.item() if isinstance(value, np.generic) else value, np_dtype)
 
 
 def _number_array(value, np_dtype):
