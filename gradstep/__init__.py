@@ -77,3 +77,4 @@ from ._runtime import (get_num_threads, set_num_threads, get_num_interop_threads
 from .utils import data as _data  # noqa: E402,F401  (makes gradstep.utils.data importable)
 from . import serialization  # noqa: E402
 from .serialization import save, load  # noqa: E402
+from ._ops.reduction import nanmedian  # noqa: E402
