@@ -84,3 +84,4 @@ from ._ops.indexing import (as_strided, diagflat, dsplit, hsplit, meshgrid,  # n
                             narrow_copy, rot90, scatter_reduce, select, split_with_sizes,
                             tril_indices, triu_indices, unfold, vsplit)
 from ._ops.linalg import kron  # noqa: E402
+from ._ops.reduction import nanmedian  # noqa: E402

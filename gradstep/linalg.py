@@ -1,9 +1,14 @@
-"""``gradstep.linalg``: torch.linalg's namespace (norms here; decompositions and products from
-``gradstep._ops.linalg``, found by name)."""
+"""``gradstep.linalg``: torch.linalg's namespace (norms and singular values here; decompositions
+and products from ``gradstep._ops.linalg``, found by name)."""
 from ._ops.reduction import linalg_norm as norm
-from ._ops.reduction import matrix_norm, vector_norm
+from ._ops.reduction import matrix_norm, svdvals, vector_norm
 
-__all__ = ["norm", "vector_norm", "matrix_norm"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "LinAlgError"]
+
+
+class LinAlgError(RuntimeError):
+    """``torch.linalg.LinAlgError``: a linear-algebra routine failed on its input (an SVD that
+    cannot converge on inf or NaN, say). A RuntimeError, as torch's."""
 
 
 def __getattr__(name):
