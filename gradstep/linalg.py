@@ -2,6 +2,7 @@
 and products from ``gradstep._ops.linalg``, found by name)."""
 from ._ops.reduction import linalg_norm as norm
 from ._ops.reduction import matrix_norm, svdvals, vector_norm
+from ._ops.linalg import linalg_multi_dot as multi_dot
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "LinAlgError"]
 

@@ -561,3 +561,35 @@ def test_kron_double_backward():
         results.append([to_numpy(g) for g in list(grads) + list(second)])
     for g, t in zip(*results):
         np.testing.assert_allclose(g, t, rtol=1e-9, atol=1e-10)
+
+
+_MULTI_DOT = {
+    "matrices": [(2, 3), (3, 4), (4, 2)],
+    "vector_ends": [(3,), (3, 4), (4,)],
+    "two_vectors": [(3,), (3,)],
+    "one": [(2, 3)],
+    "none": [],
+    "first_3d": [(2, 3, 4), (4, 2)],
+    "last_3d": [(2, 3), (3, 4, 5)],
+    "inner_1d": [(2, 3), (3,), (5, 2)],
+    "mismatch": [(3,), (3, 2), (3,)],
+}
+
+
+@pytest.mark.parametrize("case", sorted(_MULTI_DOT))
+def test_linalg_multi_dot_against_torch(case):
+    from _outcome import assert_same_outcome
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in _MULTI_DOT[case]]
+
+    def run(L):
+        ts = [L.tensor(a, requires_grad=True) for a in arrays]
+        result = L.linalg.multi_dot(ts)
+        result.sum().backward()
+        return result, [t.grad for t in ts]
+    assert_same_outcome(run)
+
+
+def test_linalg_multi_dot_dtype_error():
+    from _outcome import assert_same_outcome
+    assert_same_outcome(lambda L: L.linalg.multi_dot([L.ones(2, 3), L.ones(3, 2, dtype=L.float64)]))

@@ -1121,10 +1121,38 @@ def chain_matmul(*matrices, out=None):
 
 def linalg_multi_dot(tensors, *, out=None):
     """``linalg.multi_dot``: the product of a list of matrices (1-D ends allowed)."""
+    _check_multi_dot(tensors)
     result = tensors[0]
     for m in tensors[1:]:
         result = matmul(result, m)
     return _out(result, out)
+
+
+def _check_multi_dot(tensors):
+    """torch's checks, before any product: at least two tensors, of one dtype, matrices inside
+    and 1-D or 2-D ends, each inner size matching the next."""
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    for i, t in enumerate(tensors):
+        ndim = t._data.ndim
+        if i in (0, n - 1):
+            if ndim not in (1, 2):
+                which = "first" if i == 0 else "last"
+                raise RuntimeError(f"multi_dot(): the {which} tensor must be 1D or 2D but got "
+                                   f"{ndim}D")
+        elif ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {ndim}D")
+        if t._data.dtype != tensors[0]._data.dtype:
+            raise RuntimeError(
+                "multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                f"{_C_NAMES[tensors[0]._data.dtype.name]} and tensor {i} "
+                f"{_C_NAMES[t._data.dtype.name]}")
+    for i in range(n - 1):
+        a, b = tensors[i]._data.shape, tensors[i + 1]._data.shape
+        if a[-1] != b[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {list(a)} and "
+                               f"{list(b)} cannot be multiplied")
 
 
 
