@@ -434,3 +434,40 @@ def test_index_backward_with_non_contiguous_upstream_gradient():
     # the scatter of a transposed (non-C-contiguous) gradient once wrote into a copy
     compare(lambda lib, x: lib.index_select(x, 0, lib.tensor([1, 2, 3, 0])).transpose(0, 1),
             np.random.default_rng(0).standard_normal((4, 4, 2)))
+
+
+_INDEX_THEN_CHANGED = {
+    "tensor": lambda L, x, i: x[i],
+    "in_tuple": lambda L, x, i: x[(i,)],
+    "with_int": lambda L, x, i: x.view(1, 3)[0, i],
+    "unchanged_duplicates": None,  # the control: no in-place change, gradients accumulate
+}
+
+
+@pytest.mark.parametrize("case", sorted(_INDEX_THEN_CHANGED))
+def test_index_tensor_changed_in_place_before_backward(case):
+    # backward reads the index it saved: torch refuses once the index tensor has changed
+    from _outcome import assert_same_outcome
+
+    def run(L):
+        x = L.tensor([0.5, 1.5, 2.5], requires_grad=True)
+        if case == "unchanged_duplicates":
+            i = L.tensor([0, 0, 2])
+            x[i].sum().backward()
+            return x.grad
+        i = L.tensor([0, 1])
+        out = _INDEX_THEN_CHANGED[case](L, x, i)
+        i.add_(1)
+        out.sum().backward()
+        return x.grad
+    assert_same_outcome(run)
+
+
+def test_mask_changed_in_place_before_backward_raises():
+    x = gradstep.tensor([0.5, 1.5, 2.5], requires_grad=True)
+    mask = gradstep.tensor([True, False, True])
+    picked = x[mask]
+    mask.logical_not_()
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: \[torch\.BoolTensor "
+                                           r"\[3\]\] is at version 1; expected version 0"):
+        picked.sum().backward()

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from ..autograd import grad_mode
-from ..autograd.graph import NO_GRAD_CTX, Op
+from ..autograd.graph import NO_GRAD_CTX, Op, _raise_modified
 from ._util import (check_scalar, inplace, is_tensor, scalar_array, scalar_type_name, sum_to,
                     wrap_dim)
 from ._view_inplace import check_write_through_view, has_internal_overlap
@@ -463,6 +463,7 @@ class Embed(Op):
 class Index(Op):
     """z = x[index] with integer or boolean arrays (a copy);  dz/dx = grad added back at index."""
     name_ = "IndexBackward0"
+    _index_versions = ()  # (index tensor, its version) for x[idx] with tensors in idx
 
     @staticmethod
     def forward(ctx, x, index):
@@ -472,7 +473,26 @@ class Index(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        for tensor, version in ctx._index_versions:
+            # backward reads the index arrays it saved: a tensor they came from, changed in
+            # place since, would give another op's gradient, where torch raises
+            now = _root(tensor)._ver
+            if now != version:
+                _raise_modified(tensor, tensor._grad_fn, now, version)
         return embed(grad, ctx.in_shape, ctx.index, True)
+
+
+def _root(t):
+    return t if t._base is None else t._base
+
+
+def _note_index_versions(out, idx):
+    """Let ``out``'s Index node check, at backward, the versions of the tensors in ``idx``."""
+    node = out._grad_fn
+    if type(node) is not Index:
+        return
+    items = idx if type(idx) is tuple else (idx,)
+    node._index_versions = tuple((t, _root(t)._ver) for t in items if is_tensor(t))
 
 
 class Gather(Index):
@@ -614,7 +634,9 @@ def getitem(self, idx):
         return Select.apply(self, (idx,))
     index, advanced, name = _parse(self, idx)
     if advanced:
-        return Index.apply(self, index)
+        out = Index.apply(self, index)
+        _note_index_versions(out, idx)
+        return out
     return _BASIC_OPS[name].apply(self, index)
 
 
