@@ -440,6 +440,8 @@ _INDEX_THEN_CHANGED = {
     "tensor": lambda L, x, i: x[i],
     "in_tuple": lambda L, x, i: x[(i,)],
     "with_int": lambda L, x, i: x.view(1, 3)[0, i],
+    "gather": lambda L, x, i: x.gather(0, i),
+    "index_select": lambda L, x, i: L.index_select(x, 0, i),
     "unchanged_duplicates": None,  # the control: no in-place change, gradients accumulate
 }
 

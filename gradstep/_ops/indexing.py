@@ -487,9 +487,10 @@ def _root(t):
 
 
 def _note_index_versions(out, idx):
-    """Let ``out``'s Index node check, at backward, the versions of the tensors in ``idx``."""
+    """Let ``out``'s Index node (x[idx], gather, index_select) check, at backward, the versions of
+    the tensors in ``idx``."""
     node = out._grad_fn
-    if type(node) is not Index:
+    if not isinstance(node, Index):
         return
     items = idx if type(idx) is tuple else (idx,)
     node._index_versions = tuple((t, _root(t)._ver) for t in items if is_tensor(t))
@@ -879,6 +880,12 @@ def _as_vector(x):
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j][k] = input[index[i][j][k]][j][k]`` (for dim 0), and so on."""
+    result = _gather(input, dim, index)
+    _note_index_versions(result, index)
+    return result
+
+
+def _gather(input, dim, index):
     idx = _check_index(index, "gather")
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
@@ -1161,6 +1168,12 @@ def _dim_index(input, dim, a):
 
 def index_select(input, dim, index, *, out=None):
     """The entries of ``input`` at positions ``index`` along ``dim``."""
+    result = _index_select(input, dim, index)
+    _note_index_versions(result, index)
+    return result
+
+
+def _index_select(input, dim, index):
     a = _vector_index(index, "index_select")
     d, tup = _dim_index(input, dim, a)
     if input._data.ndim == 0:
