@@ -164,3 +164,29 @@ def test_where_with_out_takes_tensors_only(call):
             call(lib, x > 2, x, lib.empty(2))
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+_INDEX_OUT = {
+    "gather": lambda L, x, i, o: L.gather(x, 1, i, out=o),
+    "index_select": lambda L, x, i, o: L.index_select(x, 1, i[0], out=o),
+}
+
+
+@pytest.mark.parametrize("out_dtype", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("name", sorted(_INDEX_OUT))
+def test_gather_and_index_select_write_out(name, out_dtype):
+    from _outcome import assert_same_outcome
+
+    def run(L):
+        x = L.tensor([[1., 2., 3.]])
+        o = L.zeros(1, 2, dtype=getattr(L, out_dtype))
+        result = _INDEX_OUT[name](L, x, L.tensor([[2, 0]]), o)
+        return result, o
+    assert_same_outcome(run)
+
+
+@pytest.mark.parametrize("name", sorted(_INDEX_OUT))
+def test_gather_and_index_select_out_refused_while_recording(name):
+    from _outcome import assert_same_outcome
+    assert_same_outcome(lambda L: _INDEX_OUT[name](
+        L, L.tensor([[1., 2., 3.]], requires_grad=True), L.tensor([[2, 0]]), L.zeros(1, 2)))

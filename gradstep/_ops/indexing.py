@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.graph import NO_GRAD_CTX, Op, _raise_modified
 from ._util import (check_scalar, inplace, is_tensor, scalar_array, scalar_type_name, sum_to,
-                    wrap_dim)
+                    wrap_dim, write_out)
 from ._view_inplace import check_write_through_view, has_internal_overlap
 from .shape import Select, Slice, reshape, expand
 # the shape ops added with these, re-exported here for gradstep's namespace
@@ -882,7 +882,11 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j][k] = input[index[i][j][k]][j][k]`` (for dim 0), and so on."""
     result = _gather(input, dim, index)
     _note_index_versions(result, index)
-    return result
+    if out is not None and out._data.dtype != result._data.dtype:
+        from .linalg import _C_NAMES
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_NAMES[result._data.dtype.name]}"
+                           f", but got {_C_NAMES[out._data.dtype.name]} instead")
+    return write_out(result, out, "gather")
 
 
 def _gather(input, dim, index):
@@ -1170,7 +1174,9 @@ def index_select(input, dim, index, *, out=None):
     """The entries of ``input`` at positions ``index`` along ``dim``."""
     result = _index_select(input, dim, index)
     _note_index_versions(result, index)
-    return result
+    if out is not None and out._data.dtype != result._data.dtype:
+        raise RuntimeError("index_select(): self and result must have the same scalar type")
+    return write_out(result, out, "index_select")
 
 
 def _index_select(input, dim, index):
