@@ -18,6 +18,7 @@ from ._device import as_device
 from ._from_data import check_strides, data_to_array, is_sequence, warn_once_at_caller
 from ._layout import empty_like_layout
 from ._size import Size
+from ._ops._util import cpp_type_name
 from ._ops._util import write_out as _out
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "legacy_new", "zeros", "ones", "full", "empty",
@@ -143,14 +144,10 @@ def _warn_if_not_writable(data):
         warn_once_at_caller(_NOT_WRITABLE)
 
 
-# C++ names torch's TensorOptions messages give dtypes
-_OPTIONS_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-                  "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-                  "uint8": "unsigned char", "bool": "bool"}
 
 
 def _options(d, device):
-    return (f"TensorOptions(dtype={_OPTIONS_NAMES[d.name]}, device={device}, layout=Strided, "
+    return (f"TensorOptions(dtype={cpp_type_name(d.np)}, device={device}, layout=Strided, "
             "requires_grad=false (default), pinned_memory=false (default), "
             "memory_format=(nullopt))")
 

@@ -166,11 +166,11 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
             if value is self:
                 raise RuntimeError("can't assign Variable as its own grad")
             if value._data.dtype != self._data.dtype:
-                from ._ops._util import scalar_type_name
-                from ._ops.linalg import _C_NAMES
+                from ._ops._util import cpp_type_name, scalar_type_name
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_C_NAMES[value._data.dtype.name]}'"
-                    f" to a tensor with grad_dtype '{scalar_type_name(self._data.dtype)}'. The "
+                    "attempting to assign a gradient with dtype "
+                    f"'{cpp_type_name(value._data.dtype)}' to a tensor with grad_dtype "
+                    f"'{scalar_type_name(self._data.dtype)}'. The "
                     "gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). "
                     "You can set the tensor's grad_dtype attribute with a specific dtype, or None "
                     "to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a "

@@ -13,8 +13,8 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.graph import NO_GRAD_CTX, Op, _raise_modified
-from ._util import (check_scalar, inplace, is_tensor, scalar_array, scalar_type_name, sum_to,
-                    wrap_dim, write_out)
+from ._util import (check_scalar, cpp_type_name, inplace, is_tensor, scalar_array,
+                    scalar_type_name, sum_to, wrap_dim, write_out)
 from ._view_inplace import check_write_through_view, has_internal_overlap
 from .shape import Select, Slice, reshape, expand
 # the shape ops added with these, re-exported here for gradstep's namespace
@@ -883,9 +883,8 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     result = _gather(input, dim, index)
     _note_index_versions(result, index)
     if out is not None and out._data.dtype != result._data.dtype:
-        from .linalg import _C_NAMES
-        raise RuntimeError(f"Expected out tensor to have dtype {_C_NAMES[result._data.dtype.name]}"
-                           f", but got {_C_NAMES[out._data.dtype.name]} instead")
+        raise RuntimeError(f"Expected out tensor to have dtype {cpp_type_name(result._data.dtype)}"
+                           f", but got {cpp_type_name(out._data.dtype)} instead")
     return write_out(result, out, "gather")
 
 
@@ -1317,15 +1316,10 @@ def index_put(input, indices, values, accumulate=False):
     return IndexPut.apply(input, values, index, bool(accumulate))
 
 
-# the C++ names torch prints for a mask's dtype
-_C_NAME = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-           "uint8": "unsigned char", "float32": "float", "float64": "double",
-           "float16": "c10::Half"}
-
 
 def _mask(mask, what):
     if not is_tensor(mask) or mask._data.dtype != np.bool_:
-        dt = _C_NAME[mask._data.dtype.name] if is_tensor(mask) else type(mask).__name__
+        dt = cpp_type_name(mask._data.dtype) if is_tensor(mask) else type(mask).__name__
         raise RuntimeError(f"{what} only supports boolean masks, but got mask with dtype {dt}")
     return mask._host()
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd.graph import Op
 from .._alloc import matmul as _pooled_matmul
-from ._util import is_tensor, scalar_type_name, sum_to, wrap_dim
+from ._util import cpp_type_name, is_tensor, scalar_type_name, sum_to, wrap_dim
 from ._util import write_out as _out
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "einsum",
@@ -22,9 +22,6 @@ __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", 
            "linalg_multi_dot", "kron"]
 
 # C++ type names torch prints in "expected m1 and m2 to have the same dtype".
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}
 
 
 def _mT(x):
@@ -463,7 +460,7 @@ def _not_bool(kernel, *arrays):
 def _mm_dtype(a, b):
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_C_NAMES[a.dtype.name]} != {_C_NAMES[b.dtype.name]}")
+                           f"{cpp_type_name(a.dtype)} != {cpp_type_name(b.dtype)}")
     _not_bool("addmm_impl_cpu_", a)
 
 
@@ -767,7 +764,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     target = tuple(x.shape[wrap_dim(d, x.ndim)] for x, d in ((a, 0), (a, 1), (b, 2)))
     _expand_check(input, target)
     if c.dtype != a.dtype:
-        names = [_C_NAMES[x.dtype.name] for x in (c, a, b)]
+        names = [cpp_type_name(x.dtype) for x in (c, a, b)]
         raise RuntimeError(f"Input dtypes must be the same, got: input {names[0]}, batch1: "
                            f"{names[1]}, batch2: {names[2]}")
     _bmm_checks(a, b)
@@ -1146,8 +1143,8 @@ def _check_multi_dot(tensors):
         if t._data.dtype != tensors[0]._data.dtype:
             raise RuntimeError(
                 "multi_dot(): all tensors must have be the same dtype but tensor 0 is "
-                f"{_C_NAMES[tensors[0]._data.dtype.name]} and tensor {i} "
-                f"{_C_NAMES[t._data.dtype.name]}")
+                f"{cpp_type_name(tensors[0]._data.dtype)} and tensor {i} "
+                f"{cpp_type_name(t._data.dtype)}")
     for i in range(n - 1):
         a, b = tensors[i]._data.shape, tensors[i + 1]._data.shape
         if a[-1] != b[0]:
