@@ -39,12 +39,19 @@ def twin_models(make_model):
 def best_of_turns(steps, rounds=15, number=3):
     """For each ``name -> fn`` in ``steps``: the fastest of ``rounds`` timings of ``number``
     calls, in seconds per call, the functions taking turns round by round, so that a burst of
-    load on a shared machine slows every library alike rather than whichever ran then."""
+    load on a shared machine slows every library alike rather than whichever ran then.
+
+    Each turn starts with one untimed call. A training loop runs its own steps back to back;
+    right after the other library's turn, caches hold the other library's memory and its thread
+    pool may still be spinning on the second core (OpenMP and OpenBLAS workers busy-wait for a
+    while after their work). Timing that first call measured the switch, not the step: at two
+    threads both libraries' MLP steps took 1.7 times as long as in a run of their own."""
     for fn in steps.values():
         fn()  # warm up
     best = {name: float("inf") for name in steps}
     for _ in range(rounds):
         for name, fn in steps.items():
+            fn()  # settle: see above
             start = time.perf_counter()
             for _ in range(number):
                 fn()

@@ -4,6 +4,11 @@
 (torch's copied through ``state_dict``), in one process, the two libraries taking turns. Prints
 milliseconds per step and the ratio (target: at most 0.8).
 
+A second row is the floor under that ratio: NumPy's eight matrix products of the step alone
+(forward, and the weight and input gradients; the first layer's input needs none), same shapes
+and layouts, no other work, against torch's whole step. gradstep's matrix products are these
+calls, so no change outside BLAS takes the step below that row's ratio.
+
     python benchmarks/bench_mlp.py
 """
 import os
@@ -44,9 +49,29 @@ def measure(threads):
             loss.backward()
             losses[name] = loss.item()
         steps[name] = step
+    steps["matmuls"] = _matmuls_alone(rng)
     result = {name: t * 1e3 for name, t in best_of_turns(steps, rounds=15, number=3).items()}
     assert abs(losses["gradstep"] - losses["torch"]) < 1e-4, losses
-    return {"MLP fwd+bwd step": (result["gradstep"], result["torch"], "ms")}
+    return {"MLP fwd+bwd step": (result["gradstep"], result["torch"], "ms"),
+            "floor: NumPy's 8 matmuls": (result["matmuls"], result["torch"], "ms")}
+
+
+def _matmuls_alone(rng):
+    """The step's matrix products and nothing else, as ``linear`` computes them."""
+    import numpy as np
+    weights = [rng.standard_normal((n_out, n_in)).astype(np.float32)
+               for n_in, n_out in zip(SIZES[:-1], SIZES[1:])]
+    inputs = [rng.standard_normal((BATCH, n)).astype(np.float32) for n in SIZES[:-1]]
+    grads = [rng.standard_normal((BATCH, n)).astype(np.float32) for n in SIZES[1:]]
+
+    def matmuls():
+        for x, w in zip(inputs, weights):
+            x @ w.T
+        for i, (x, w, g) in enumerate(zip(inputs, weights, grads)):
+            g.T @ x
+            if i:
+                g @ w
+    return matmuls
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from ._backend import to_device
 from ._creation import _is_int, _qualified_type_name, _resolve_dtype, like_layout, make, \
     parse_size
 from ._device import as_device
-from ._ops._util import inplace, is_tensor, scalar_type_name, sum_to
+from ._ops._util import cpp_type_name, inplace, is_tensor, scalar_type_name, sum_to
 from ._ops._util import write_out as _write_out
 from .autograd.graph import Op
 
@@ -228,10 +228,9 @@ def _check_range(low, high):
                            f"to={high}")
 
 
-# C++ names of dtypes in torch's random-bounds messages
-_C_NAME = {"uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
-           "int64": "long", "bool": "bool", "float16": "c10::Half", "float32": "float",
-           "float64": "double"}
+def _c_name(np_dtype):
+    """The C++ name of a dtype in torch's random-bounds messages: "long" for int64 there."""
+    return "long" if np_dtype == np.int64 else cpp_type_name(np_dtype)
 
 _OUT_OF_PRECISION = (
     "{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations {name} can "
@@ -244,7 +243,7 @@ def _check_bounds(low, high, np_dtype):
     """torch's checks that integers from [low, high) fit ``np_dtype``: an integer (or bool) type
     must hold ``low`` and ``high - 1``; a float type only warns past the integers it represents
     exactly (2**mantissa)."""
-    name = _C_NAME[np_dtype.name]
+    name = _c_name(np_dtype)
     if np_dtype.kind == "f":
         digits = _MANTISSA[np_dtype]
         for what, value, line in (("from", low, 110), ("to - 1", high - 1, 111)):
@@ -761,9 +760,9 @@ class RandomMethods:
         if dt.kind in "iu" and a is not None:
             info = np.iinfo(dt)
             if high - 1 > info.max or high - 1 < info.min:
-                raise RuntimeError(f"to - 1 is out of bounds for {_C_NAME.get(dt.name, dt.name)}")
+                raise RuntimeError(f"to - 1 is out of bounds for {_c_name(dt)}")
             if low < info.min or low > info.max:
-                raise RuntimeError(f"from is out of bounds for {_C_NAME.get(dt.name, dt.name)}")
+                raise RuntimeError(f"from is out of bounds for {_c_name(dt)}")
         values = _integers(_gen(generator), low, high, self._data.shape, dt)
         return _write(self, values, name)
 

@@ -401,3 +401,41 @@ def test_relu_at_zero_and_abs_at_zero_have_zero_gradient():
     x = gradstep.tensor([1.], requires_grad=True)
     gradstep.clamp(x, min=1.).sum().backward()
     assert x.grad.tolist() == [1.0]  # the bound itself passes the gradient, as in torch
+
+
+# ops that pick one of two equal values: torch gives the input, which shows for -0.0 against 0.0
+SIGNED_ZERO_TIES = {
+    "relu": lambda L, x, y: L.relu(x),
+    "F.relu": lambda L, x, y: L.nn.functional.relu(x),
+    "relu_large": lambda L, x, y: L.relu(x.repeat(16, 128))[:, :4],
+    "clamp_min": lambda L, x, y: x.clamp(min=0.),
+    "clamp_max": lambda L, x, y: x.clamp(max=0.),
+    "clamp": lambda L, x, y: x.clamp(-0., 0.),
+    "clamp_tensor": lambda L, x, y: x.clamp(min=y),
+    "maximum": lambda L, x, y: L.maximum(x, y),
+    "maximum_swapped": lambda L, x, y: L.maximum(y, x),
+    "minimum": lambda L, x, y: L.minimum(x, y),
+    "minimum_swapped": lambda L, x, y: L.minimum(y, x),
+    "rnn_relu": lambda L, x, y: _relu_rnn(L, x),
+}
+
+
+def _relu_rnn(lib, x):
+    rnn = lib.nn.RNN(1, 1, nonlinearity="relu", bias=False)
+    with lib.no_grad():
+        rnn.weight_ih_l0.fill_(1.)
+        rnn.weight_hh_l0.fill_(1.)
+    return rnn(x.reshape(4, 1, 1))[0].detach().reshape(4)
+
+
+@pytest.mark.parametrize("name, dtype", [
+    (name, dtype) for name in SIGNED_ZERO_TIES for dtype in ("float16", "float32", "float64")
+    if name != "rnn_relu" or dtype == "float32"])  # an RNN's weights are float32
+def test_signed_zero_ties_match_torch(name, dtype):
+    x_np = np.array([-0., 0., -0., 0.], dtype)
+    y_np = np.array([0., -0., -0., 0.], dtype)
+    outs = []
+    for lib in (torch, gradstep):
+        out = SIGNED_ZERO_TIES[name](lib, lib.tensor(x_np), lib.tensor(y_np))
+        outs.append((np.signbit(out.detach().numpy()).tolist(), str(out)))
+    assert outs[0] == outs[1]

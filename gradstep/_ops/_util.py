@@ -55,10 +55,11 @@ def scalar_type_name(np_dtype):
     return _SCALAR_TYPE[np.dtype(np_dtype).name]
 
 
-# The C++ names of the same types, in some of torch's messages (lerp's dtype checks, clamp_)
+# The C++ names of the same types, in some of torch's messages (lerp's dtype checks, clamp_,
+# matmul's dtype mismatch; random_'s bounds say "long" for int64)
 _CPP_TYPE = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "signed char",
              "int16": "short int", "int32": "int", "int64": "long int", "uint8": "unsigned char",
-             "bool": "bool"}
+             "bool": "bool", "bfloat16": "c10::BFloat16"}
 
 
 def cpp_type_name(np_dtype):

@@ -57,6 +57,26 @@ def _not_implemented(kernel, x):
     return NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(x.dtype)}\'')
 
 
+def _second_on_tie(ufunc, dtype):
+    """Whether ``ufunc`` (np.maximum or np.minimum) returns its second operand for equal ones."""
+    return not np.signbit(ufunc(np.full(4, -0.0, dtype), np.zeros(4, dtype))).all()
+
+
+# torch's maximum, minimum, clamp and relu give their input where the two are equal; that shows
+# only for -0.0 against 0.0 (``relu(-0.)`` is ``-0.``). NumPy's vectorised loops give the second
+# operand there for float32 and float64 and the first for float16: probed, not assumed.
+_SECOND_ON_TIE = frozenset((ufunc, np.dtype(dtype)) for ufunc in (np.maximum, np.minimum)
+                           for dtype in (np.float16, np.float32, np.float64)
+                           if _second_on_tie(ufunc, dtype))
+
+
+def tie_first(ufunc, x, y, out=None):
+    """``ufunc(x, y)`` for np.maximum or np.minimum that gives ``x`` where ``x == y``."""
+    if (ufunc, x.dtype) in _SECOND_ON_TIE:
+        return ufunc(y, x, out=out)
+    return ufunc(x, y, out=out)
+
+
 # ----- exponentials and logarithms -----
 
 class Exp(OutputOp):
@@ -498,9 +518,9 @@ class Relu(Op):
             rows = x.shape[0]
             zeros = np.zeros(x.size // rows, x.dtype)
             out = _alloc.empty(x.shape, x.dtype)
-            np.maximum(x.reshape(rows, -1), zeros, out=out.reshape(rows, -1))
+            tie_first(np.maximum, x.reshape(rows, -1), zeros, out=out.reshape(rows, -1))
         else:
-            out = np.maximum(x, 0)
+            out = tie_first(np.maximum, x, 0)
         ctx.save_for_backward(out)
         return out
 
@@ -608,9 +628,9 @@ class Clamp(Op):
         ctx.save_for_backward(x)
         ctx.bounds = (lo, hi)
         if lo is not None:
-            out = np.maximum(x, lo)
-            return out if hi is None else np.minimum(out, hi)
-        return np.minimum(x, hi)
+            out = tie_first(np.maximum, x, lo)
+            return out if hi is None else tie_first(np.minimum, out, hi)
+        return tie_first(np.minimum, x, hi)
 
     @staticmethod
     def backward(ctx, grad):
@@ -648,9 +668,9 @@ class ClampTensor(Op):
         ctx.save_for_backward(x, lo, hi)
         try:
             if lo is not None:
-                out = np.maximum(x, lo)
-                return out if hi is None else np.minimum(out, hi)
-            return np.minimum(x, hi)
+                out = tie_first(np.maximum, x, lo)
+                return out if hi is None else tie_first(np.minimum, out, hi)
+            return tie_first(np.minimum, x, hi)
         except ValueError:
             raise broadcast_error(*(_shape(a) for a in (x, lo, hi) if a is not None)) from None
 
@@ -697,7 +717,7 @@ class Maximum(Op):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         try:
-            return np.maximum(x, y)
+            return tie_first(np.maximum, x, y)
         except ValueError:
             raise broadcast_error(_shape(x), _shape(y)) from None
 
@@ -719,7 +739,7 @@ class Minimum(Op):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         try:
-            return np.minimum(x, y)
+            return tie_first(np.minimum, x, y)
         except ValueError:
             raise broadcast_error(_shape(x), _shape(y)) from None
 

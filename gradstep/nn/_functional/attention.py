@@ -5,16 +5,12 @@ import warnings
 import numpy as np
 
 from ... import _tensor
-from ..._ops._util import sum_to
+from ..._ops._util import cpp_type_name, sum_to
 from ...autograd.graph import Op
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 Tensor = _tensor.Tensor
-
-_DTYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-                "int64": "long int", "int32": "int", "bool": "bool", "int16": "short int", "int8": "signed char",
-                "uint8": "unsigned char"}
 
 
 def _gs():
@@ -104,7 +100,7 @@ def _composed_backward(ctx, grad, q, k, v, mask):
 
 
 def _dtype_name(dtype):
-    return _DTYPE_NAMES.get(str(dtype).replace("torch.", ""), str(dtype))
+    return cpp_type_name(dtype.np)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,

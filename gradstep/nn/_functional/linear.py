@@ -7,17 +7,11 @@ and one sum for the bias: the hot path of every MLP costs one node in the graph.
 import numpy as np
 
 from ... import _alloc
-from ..._ops._util import scalar_type_name, sum_to
+from ..._ops._util import cpp_type_name, scalar_type_name, sum_to
 from ..._tensor import type_name
 from ...autograd.graph import Op
 
 __all__ = ["linear", "bilinear"]
-
-# the C type names torch's matmul dtype messages print
-_C_TYPE = {"float64": "double", "float32": "float", "float16": "c10::Half",
-           "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
-           "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-
 
 class _Linear(Op):
     """z = x @ W.T + b (batch dims flattened);  dz/dx = g @ W,  dz/dW = g.T @ x,  dz/db = sum g."""
@@ -95,7 +89,7 @@ class _LinearUnsafeView(_Linear):
 
 def _dtype_error(a, b):
     return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                        f"{_C_TYPE[a.name]} != {_C_TYPE[b.name]}")
+                        f"{cpp_type_name(a)} != {cpp_type_name(b)}")
 
 
 def linear(input, weight, bias=None):

@@ -21,6 +21,7 @@ the same for its (r, z) block. Halving is exact in floating point.
 import numpy as np
 
 from ... import _alloc
+from ..._ops.elementwise import tie_first
 from ...autograd.graph import Op
 
 __all__ = ["rnn_stack", "MODES"]
@@ -362,7 +363,7 @@ def _rnn_forward(x, w_ih, w_hh, b_ih, b_hh, h0, lay, reverse, y, h_n, relu):
         at += hp @ w_hh_t
         yt = y[r0:r1]
         if relu:
-            np.maximum(at, 0, out=yt)
+            tie_first(np.maximum, at, 0, out=yt)  # relu(-0.) is -0., as torch
         else:
             np.tanh(at, out=yt)
         hp = yt
