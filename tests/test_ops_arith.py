@@ -319,3 +319,18 @@ def test_addcdiv_integer_message():
         msgs.append(str(info.value))
     assert msgs[0] == msgs[1]
     assert "in a future  release" in msgs[0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("number", [1, 2.5, 0.1, -7, 0, 1e30, True])
+def test_number_over_tensor_is_reciprocal_times_number(number, dtype):
+    # torch: reciprocal(x) * number, so its graph and its rounding (bit for bit)
+    data = np.random.default_rng(1).uniform(-3, 3, 200).astype(dtype)
+    seen = []
+    for lib in (torch, gradstep):
+        x = lib.tensor(data, requires_grad=True)
+        y = number / x
+        y.sum().backward()
+        seen.append((y.grad_fn.name(), [n.name() for n, _ in y.grad_fn.next_functions if n],
+                     y.detach().numpy().tobytes(), x.grad.numpy().tobytes()))
+    assert seen[0] == seen[1]

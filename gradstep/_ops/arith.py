@@ -1211,7 +1211,9 @@ class Methods:
     __truediv__ = _operator(Div, DivConstant, div, kinds="f")
 
     def __rtruediv__(self, other):
-        return _div(other, self, None, None) if _is_number(other) else NotImplemented
+        # torch computes ``number / tensor`` as ``reciprocal(tensor) * number``: its graph
+        # (MulBackward0 over ReciprocalBackward0) and its rounding
+        return reciprocal(self) * other if _is_number(other) else NotImplemented
 
     def __itruediv__(self, other):
         return inplace(self, div, other)
