@@ -409,10 +409,21 @@ class PowScalar(Op):
     def backward(ctx, grad):
         x, = ctx._arrays
         p = ctx.p
-        if p == 0:
-            return grad * 0
+        if p == 0:  # zeros, as torch: not grad * 0, which is nan where grad is inf or nan
+            return np.zeros_like(grad)
         if p == 2:
             return grad * (x * 2.0)
+        return grad * (p * _power(x, p - 1))
+
+    @staticmethod
+    def graph_backward(ctx, grad):
+        """Under create_graph, torch's formula as it records it: ``x ** (p - 1)`` stays a power
+        of x (``x ** 1`` too, whose derivative ``x ** 0`` still depends on x); for p = 0,
+        zeros that depend on nothing."""
+        x, = ctx._arrays
+        p = ctx.p
+        if p == 0:
+            return np.zeros_like(x)
         return grad * (p * _power(x, p - 1))
 
 

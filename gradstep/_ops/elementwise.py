@@ -13,6 +13,7 @@ import numpy as np
 from .. import _alloc, _dtype, _tensor
 from ..autograd._fast_ops import OutputOp
 from ..autograd.graph import Op
+from .higher_order import linked_backward
 from ._util import (_to, broadcast_error, can_cast, check_scalar, cpp_type_name, exact_ops,
                     filtered_ops, floating, inplace, out_writer, promote_operands, scalar_array,
                     scalar_type_name, sum_to, write_out)
@@ -216,6 +217,13 @@ class Square(Op):
     def backward(ctx, grad):
         x, = ctx._arrays
         return grad * (x * 2.0)
+
+    @staticmethod
+    def graph_backward(ctx, grad):
+        """Under create_graph, as torch records pow(x, 2): ``2 * x ** 1``, a power of x whose
+        own derivative still depends on x."""
+        x, = ctx._arrays
+        return grad * (2.0 * np.power(x, 1))
 
 
 # ----- sign -----
@@ -506,6 +514,10 @@ class Erf(Op):
 class Relu(Op):
     """z = max(x, 0);  dz/dx = 1 where z > 0, else 0 (0 at the kink, as torch)."""
     name_ = "ReluBackward0"
+    # torch differentiates threshold_backward(grad, z, 0): the mask depends on z, with
+    # derivative 0, so zeros flow back through this node again at the next order
+    graph_backward = linked_backward
+    graph_name = "ThresholdBackwardBackward0"
 
     @staticmethod
     def forward(ctx, x):

@@ -326,12 +326,16 @@ def _walk(heap, retain_graph, create_graph, needed, capture, accumulate, only, T
 
 
 def _run_backward_of(node, grad, create_graph):
-    """``node.backward`` with its saved values made ready (see the note above ``_walk_plain``)."""
+    """``node.backward`` with its saved values made ready (see the note above ``_walk_plain``);
+    under create_graph, the node's ``graph_backward`` where it has one (see ``Op``)."""
     saved = node._saved
-    if create_graph and saved:
+    if create_graph:
+        backward = node.graph_backward or node.backward
+        if not saved:
+            return backward(node, grad)
         arrays = node._saved_as_tensors()
         try:
-            return node.backward(node, grad)
+            return backward(node, grad)
         finally:
             node._arrays = arrays
     if saved and node._epoch != _epoch[0]:
@@ -345,7 +349,7 @@ def _run_unpacked(node, grad, create_graph):
     arrays = node._arrays
     node._arrays = node._unpacked(create_graph)
     try:
-        return node.backward(node, grad)
+        return ((create_graph and node.graph_backward) or node.backward)(node, grad)
     finally:
         node._arrays = arrays
 

@@ -189,6 +189,7 @@ class Node:
     _overwritten = None  # an Overwritten: the output this node saved was changed in place
     _output_view = None  # (stand-in, weakref) of the view an in-place op wrote its output to
     _packed = None       # (unpack hook, what the pack hook made of each saved Tensor)
+    graph_backward = None  # backward under create_graph, where it differs (see Op)
     name_ = None
     _seq = 0
 
@@ -445,6 +446,12 @@ class Op(Node):
     nan silently; an op that cannot produce them sets ``quiet = False`` and skips that cost, and an
     op whose forward calls ufuncs from its own lines only sets ``quiet = BY_FILTER``: it is silent
     through gradstep's warnings filter whenever that filter is in effect (see ``_ops/_fp.py``).
+
+    Under ``create_graph=True`` the engine runs ``graph_backward(ctx, grad)`` instead of
+    ``backward`` where an op defines it: the same gradient, recorded as torch records it, where
+    the array formula is simplified past what torch's graph keeps (``x ** 2`` differentiated as
+    ``2 x``, not ``2 x ** 1``; a mask read off the input, on which torch's gradient still depends
+    with derivative 0: see ``_ops/higher_order.py``). It costs the plain backward nothing.
     """
 
     is_view = False

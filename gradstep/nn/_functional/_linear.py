@@ -5,7 +5,12 @@ backward is ``dx = A^T dy``, and the backward of that is ``A`` again. A ``Linear
 it needs to apply both ``A`` (``linear``) and ``A^T`` (``adjoint``) to arrays; under
 ``create_graph=True`` its backward becomes a ``LinearBackward`` op whose own backward swaps the
 two, so gradients of gradients flow to any order.
+
+Where torch's backward op also takes the input (``max_pool2d_with_indices_backward(grad, self,
+...)``, ``avg_pool2d_backward``, the reflection and replication pads: ``adjoint_reads_input``),
+the gradient depends on the input as well, with derivative 0 (see ``_ops/higher_order.py``).
 """
+from ..._ops.higher_order import double_name, input_at, link
 from ..._tensor import Tensor
 from ...autograd.graph import Op
 
@@ -21,6 +26,8 @@ class LinearOp(Op):
     """Base of a linear op: ``forward`` stores its non-tensor arguments as ``ctx.args``;
     subclasses define ``adjoint(self, g)`` and may override ``linear(self, x)``."""
 
+    adjoint_reads_input = False  # whether torch's backward op takes the input (see above)
+
     def linear(self, x):
         return type(self).forward(_Ctx(), x, *self.args)
 
@@ -29,9 +36,14 @@ class LinearOp(Op):
 
     @staticmethod
     def backward(ctx, gy):
-        if isinstance(gy, Tensor):
-            return LinearBackward.apply(gy, ctx, True)
         return ctx.adjoint(gy)
+
+    @staticmethod
+    def graph_backward(ctx, gy):
+        gx = LinearBackward.apply(gy, ctx, True)
+        if ctx.adjoint_reads_input:
+            gx = link(gx, double_name(ctx), (input_at(ctx, 0),))
+        return gx
 
 
 class LinearBackward(Op):

@@ -19,6 +19,7 @@ from ..._ops import reduction as _reduction
 from ..._ops._util import inplace as _inplace_write
 from ..._ops._util import scalar_type_name, wrap_dim
 from ..._ops.elementwise import Relu, Sigmoid, Tanh, _erf
+from ..._ops.higher_order import input_at, link, linked_backward
 from ...autograd.graph import Op
 
 Tensor = _tensor.Tensor
@@ -52,6 +53,7 @@ class Threshold(Op):
     Written with ``<=`` as torch does, so nan (never <= anything) passes through with its
     gradient."""
     name_ = "ThresholdBackward0"
+    graph_backward = linked_backward  # the mask depends on x, with derivative 0
 
     @staticmethod
     def forward(ctx, x, th, value):
@@ -86,6 +88,7 @@ NO_SAVE = _NoSave()
 class Hardtanh(Op):
     """z = clamp(x, min_val, max_val);  dz/dx = 1 strictly inside (min_val, max_val), else 0."""
     name_ = "HardtanhBackward0"
+    graph_backward = linked_backward  # the mask depends on x, with derivative 0
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -115,10 +118,17 @@ class HardtanhInplace(Hardtanh):
         ctx.save_for_backward(out)
         return out
 
+    @staticmethod
+    def graph_backward(ctx, grad):
+        """torch's gradient depends on the input as it was before the write (not the result)."""
+        return link(Hardtanh.backward(ctx, grad), "HardtanhBackwardBackward0",
+                    (input_at(ctx, 0),))
+
 
 class LeakyRelu(Op):
     """z = x if x > 0 else slope x;  dz/dx = 1 if x > 0 else slope (slope at 0, as torch)."""
     name_ = "LeakyReluBackward0"
+    graph_backward = linked_backward  # the mask depends on x, with derivative 0
 
     @staticmethod
     def forward(ctx, x, slope):
@@ -181,6 +191,7 @@ class Prelu(Op):
 class Rrelu(Op):
     """z = x if x > 0 else a x, a ~ U(lower, upper) per element in training, (l + u) / 2 in eval."""
     name_ = "RreluWithNoiseBackward0"
+    graph_backward = linked_backward  # the mask depends on x, with derivative 0
 
     @staticmethod
     def forward(ctx, x, noise):
@@ -194,7 +205,15 @@ class Rrelu(Op):
 
 
 class RreluInplace(Rrelu):
+    """rrelu_: torch's backward reads the result, on which the gradient then depends."""
     name_ = "RreluWithNoiseBackward1"
+
+    @staticmethod
+    def forward(ctx, x, noise):
+        out = Rrelu.forward(NO_SAVE, x, noise)
+        ctx.noise = noise
+        ctx.save_for_backward(out)
+        return out
 
 
 # ----- smooth activations -----
@@ -234,7 +253,8 @@ class Elu(Op):
             f *= neg
             f += np.multiply(~neg, scale, dtype=x.dtype)
             return grad * f
-        slope = np.exp(np.where(neg, x, 0) * s) * (s * alpha * scale)
+        # x < 0, not x <= 0, inside the exponent: torch's second derivative is 0 at x = 0
+        slope = np.exp(np.where(x < 0, x, 0) * s) * (s * alpha * scale)
         return grad * (slope * neg) + grad * ~neg * scale
 
 
@@ -255,7 +275,8 @@ class EluInplace(Elu):
         alpha, scale, s = ctx.params
         neg = out <= 0
         # the result where it is <= 0 (finite there), 0 elsewhere: no inf * 0 where out = inf
-        out_neg = np.fmin(out, 0) if type(out) is np.ndarray else np.where(neg, out, 0)
+        # (out < 0 on Tensors: torch's second derivative is 0 at 0)
+        out_neg = np.fmin(out, 0) if type(out) is np.ndarray else np.where(out < 0, out, 0)
         return grad * ((out_neg + alpha * scale) * s * neg) + grad * ~neg * scale
 
 
@@ -357,7 +378,10 @@ def _sigmoid(x):
 
 
 def _softplus1(x):
-    """log(1 + e^x), stable for large |x| (arrays or Tensors)."""
+    """log(1 + e^x), stable for large |x| (arrays or Tensors: softplus, whose derivatives are
+    smooth at 0 where those of max(x, 0) and |x| are not)."""
+    if isinstance(x, Tensor):
+        return softplus(x)
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
@@ -380,6 +404,11 @@ class Mish(Op):
 class Hardsigmoid(Op):
     """z = clamp(x + 3, 0, 6) / 6;  dz/dx = 1/6 strictly inside (-3, 3), else 0."""
     name_ = "HardsigmoidBackward0"
+    # torch has no derivative of hardsigmoid_backward: the gradient depends on x, and
+    # differentiating it again raises
+    graph_backward = linked_backward
+    graph_name = "torch::autograd::NotImplemented"
+    not_differentiable = "hardsigmoid_backward"
 
     @staticmethod
     def forward(ctx, x):
@@ -453,10 +482,17 @@ class LogSigmoid(Op):
         neg = x < 0
         return grad * (neg + z * ~neg) / (z + 1)
 
+    @staticmethod
+    def graph_backward(ctx, grad):
+        """Under create_graph: sigmoid(-x) itself, smooth at 0 where |x| is not."""
+        x, = ctx._arrays
+        return grad * _sigmoid(-x)
+
 
 class Softshrink(Op):
     """z = x - lambd sign(x) where |x| > lambd, else 0;  dz/dx = 1 where |x| > lambd."""
     name_ = "SoftshrinkBackward0"
+    graph_backward = linked_backward  # the mask depends on x, with derivative 0
 
     @staticmethod
     def forward(ctx, x, lambd):

@@ -22,6 +22,7 @@ from numpy.lib.stride_tricks import as_strided
 from ... import _alloc
 from ..._tensor import Tensor
 from ..._ops._util import scalar_type_name
+from ..._ops.higher_order import link
 from ...autograd.graph import Op
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -300,16 +301,25 @@ class Convolution(Op):
         x, w = ctx._arrays
         g = ctx.g
         nx, nw, nb = ctx.needs_input_grad[:3]
-        if isinstance(gy, Tensor):  # create_graph: differentiable ops all the way down
-            gx = ConvolutionTranspose.apply(gy, w, None, g) if nx else None
-            gw = ConvolutionWeight.apply(x, gy, g) if nw else None
-        else:
-            rows = _grad_rows(gy, g) if nx or nw else None
-            gx = conv_input_grad(gy, w, g, rows) if nx else None
-            gw = conv_weight_grad(x, gy, g, getattr(ctx, "cols", None), rows) if nw else None
-            if nb and rows is not None:  # the rows (junk columns are 0) sum faster than gy
-                return gx, gw, _rows(rows, g).sum(axis=-1).reshape(-1)
+        rows = _grad_rows(gy, g) if nx or nw else None
+        gx = conv_input_grad(gy, w, g, rows) if nx else None
+        gw = conv_weight_grad(x, gy, g, getattr(ctx, "cols", None), rows) if nw else None
+        if nb and rows is not None:  # the rows (junk columns are 0) sum faster than gy
+            return gx, gw, _rows(rows, g).sum(axis=-1).reshape(-1)
         return gx, gw, (_bias_sum(gy, g.nd) if nb else None)
+
+    links = True  # see _linked
+
+    @staticmethod
+    def graph_backward(ctx, gy):
+        """Under create_graph: differentiable ops all the way down (see ``_linked``)."""
+        x, w = ctx._arrays
+        g = ctx.g
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        gx = _InnerConvolutionTranspose.apply(gy, w, None, g) if nx else None
+        gw = ConvolutionWeight.apply(x, gy, g) if nw else None
+        gb = _bias_sum(gy, g.nd) if nb else None
+        return _linked((gx, gw, gb), x, w, ctx)
 
     def _release(self):
         # the graph is done with this node: its im2col buffer can serve the next convolution
@@ -333,14 +343,40 @@ class ConvolutionTranspose(Op):
         x, w = ctx._arrays
         g = ctx.g
         nx, nw, nb = ctx.needs_input_grad[:3]
-        if isinstance(gy, Tensor):
-            gx = Convolution.apply(gy, w, None, g) if nx else None
-            gw = ConvolutionWeight.apply(gy, x, g) if nw else None
-        else:
-            cols = _im2col(gy, g) if (nx or nw) else None
-            gx = conv_forward(gy, w, g, cols)[0] if nx else None
-            gw = conv_weight_grad(gy, x, g, cols) if nw else None
+        cols = _im2col(gy, g) if (nx or nw) else None
+        gx = conv_forward(gy, w, g, cols)[0] if nx else None
+        gw = conv_weight_grad(gy, x, g, cols) if nw else None
         return gx, gw, (_bias_sum(gy, g.nd) if nb else None)
+
+    links = True  # see _linked
+
+    @staticmethod
+    def graph_backward(ctx, gy):
+        """Under create_graph, as ``Convolution.graph_backward``."""
+        x, w = ctx._arrays
+        g = ctx.g
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        gx = _InnerConvolution.apply(gy, w, None, g) if nx else None
+        gw = ConvolutionWeight.apply(gy, x, g) if nw else None
+        gb = _bias_sum(gy, g.nd) if nb else None
+        return _linked((gx, gw, gb), x, w, ctx)
+
+
+def _linked(grads, x, w, ctx):
+    """A convolution's gradients under create_graph. torch computes the three in one op of
+    (dy, x, w), so each requires grad where x or w does; a convolution inside a backward (in
+    torch, a composition of convolutions) links nothing."""
+    if not ctx.links:
+        return grads
+    return tuple(link(t, "ConvolutionBackwardBackward0", (x, w), zeros=False) for t in grads)
+
+
+class _InnerConvolution(Convolution):
+    links = False
+
+
+class _InnerConvolutionTranspose(ConvolutionTranspose):
+    links = False
 
 
 class ConvolutionWeight(Op):
@@ -359,8 +395,8 @@ class ConvolutionWeight(Op):
         g = ctx.g
         nx, ngy = ctx.needs_input_grad[:2]
         if isinstance(ggw, Tensor):
-            gx = ConvolutionTranspose.apply(gy, ggw, None, g) if nx else None
-            g_gy = Convolution.apply(x, ggw, None, g) if ngy else None
+            gx = _InnerConvolutionTranspose.apply(gy, ggw, None, g) if nx else None
+            g_gy = _InnerConvolution.apply(x, ggw, None, g) if ngy else None
         else:
             gx = conv_input_grad(gy, ggw, g) if nx else None
             g_gy = conv_forward(x, ggw, g)[0] if ngy else None

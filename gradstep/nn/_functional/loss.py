@@ -24,6 +24,7 @@ import numpy as np
 from ... import _alloc, _tensor
 from ..._ops import reduction as _red
 from ..._ops._util import promote_operands, scalar_type_name, sum_to
+from ..._ops.higher_order import double_name, input_at, link
 from ...autograd.graph import Op
 
 Tensor = _tensor.Tensor
@@ -401,14 +402,21 @@ class NllLoss(Op):
     def backward(ctx, grad):
         reduction, total, idx, w_t, shape, dtype = ctx.args
         coef = -(w_t * _scale(grad, reduction, total))
-        if isinstance(grad, Tensor):  # create_graph: a constant one-hot times the gradient
-            onehot = _one_hot(idx, shape, w_t, dtype)
-            if reduction == "none":
-                return -(onehot * np.expand_dims(_scale(grad, reduction, total), 1))
-            return -(onehot * _scale(grad, reduction, total))
         gx = np.zeros(shape, dtype)
         gx.reshape(-1)[idx] = coef
         return gx
+
+    @staticmethod
+    def graph_backward(ctx, grad):
+        """Under create_graph: a constant one-hot times the gradient, depending on x too with
+        derivative 0, as torch's ``nll_loss_backward(grad, x, ...)``."""
+        reduction, total, idx, w_t, shape, dtype = ctx.args
+        onehot = _one_hot(idx, shape, w_t, dtype)
+        if reduction == "none":
+            gx = -(onehot * np.expand_dims(_scale(grad, reduction, total), 1))
+        else:
+            gx = -(onehot * _scale(grad, reduction, total))
+        return link(gx, double_name(ctx), (input_at(ctx, 0),))
 
 
 class CrossEntropy(Op):
@@ -1163,6 +1171,13 @@ class MultiMarginLoss(Op):
         d = d * s
         d[np.arange(n), y] = -np.sum(d, axis=1)
         return d
+
+    @staticmethod
+    def graph_backward(ctx, grad):
+        """torch has no derivative of multi_margin_loss_backward: the gradient depends on x,
+        and differentiating it again raises."""
+        return link(MultiMarginLoss.backward(ctx, grad), "torch::autograd::NotImplemented",
+                    (input_at(ctx, 0),), not_differentiable="multi_margin_loss_backward")
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,

@@ -18,6 +18,7 @@ import numpy as np
 
 from ... import _alloc
 from ..._ops._util import scalar_type_name, wrap_dim
+from ..._ops.higher_order import input_at, link
 from ..._tensor import Tensor
 from ...autograd.graph import Op
 
@@ -109,11 +110,24 @@ def _as_dtype(a, dtype):
     return a.astype(dtype, copy=False)
 
 
+@staticmethod
+def _linked_backward(ctx, grad):
+    """``graph_backward`` of batch and layer norm: torch computes the three gradients in one op
+    of (dy, x, w), and for layer norm b too, so each requires grad where any of those does (with
+    no derivative through that dependence: ``zeros=False``, see ``_ops/higher_order.py``)."""
+    x, w = ctx._arrays
+    inputs = (x, w, input_at(ctx, 2)) if ctx.backward_reads_bias else (x, w)
+    name = ctx.name().removesuffix("0") + "Backward0"
+    return tuple(link(g, name, inputs, zeros=False) for g in type(ctx).backward(ctx, grad))
+
+
 # ----- batch norm -----
 
 class _BatchNorm(Op):
     """z = (x - mu) r w + b per channel (batch statistics in training, running ones in eval)."""
     name_ = "NativeBatchNormBackward0"
+    graph_backward = _linked_backward
+    backward_reads_bias = False
 
     @staticmethod
     def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps):
@@ -285,6 +299,8 @@ def _normalized_error(shape, x_shape, star="* "):
 class _LayerNorm(Op):
     """z = (x - mu) r w + b over the last dims; see the module docstring for the gradient."""
     name_ = "NativeLayerNormBackward0"
+    graph_backward = _linked_backward
+    backward_reads_bias = True
 
     @staticmethod
     def forward(ctx, x, w, b, k, eps):

@@ -92,7 +92,10 @@ def _index_pad_class(mode, nd):
         name = "CopySlices"
     else:
         name = f"{'Reflection' if mode == 'reflect' else 'Replication'}Pad{nd}DBackward0"
-    return type(f"IndexPad_{mode}_{nd}", (IndexPad,), {"name_": name})
+    # torch's reflection and replication pad backward ops take the input; circular padding is
+    # slicing (CopySlices), whose backward does not
+    return type(f"IndexPad_{mode}_{nd}", (IndexPad,),
+                {"name_": name, "adjoint_reads_input": mode != "circular"})
 
 
 _INDEX_PADS = {(m, nd): _index_pad_class(m, nd) for m in ("reflect", "replicate", "circular")

@@ -118,6 +118,7 @@ class MaxPool2d(LinearOp):
     (``_max_pool_halves``).
     """
     name_ = "MaxPool2DWithIndicesBackward0"
+    adjoint_reads_input = True
 
     @staticmethod
     def forward(ctx, x, k, s, p, d, out):
@@ -396,6 +397,7 @@ def _window_counts(Lo, n, k, s, p, count_include_pad):
 class AvgPool2d(LinearOp):
     """y = sum over each window / divisor;  dx = dy / divisor spread over each window."""
     name_ = "AvgPool2DBackward0"
+    adjoint_reads_input = True
 
     @staticmethod
     def forward(ctx, x, k, s, p, out, divisor):
@@ -509,6 +511,7 @@ def _adaptive_matrix(n, m, dtype):
 class AdaptiveAvgPool2d(LinearOp):
     """y = P_h x P_w^T / counts (P: 0/1 window matrices);  dx = P_h^T (dy / counts) P_w."""
     name_ = "AdaptiveAvgPool2DBackward0"
+    adjoint_reads_input = True
 
     @staticmethod
     def forward(ctx, x, out):
@@ -530,6 +533,7 @@ class AdaptiveAvgPool2d(LinearOp):
 class AdaptiveMaxPool2d(LinearOp):
     """y = max over each adaptive window;  dx = dy added at each window's argmax."""
     name_ = "AdaptiveMaxPool2DBackward0"
+    adjoint_reads_input = True
 
     @staticmethod
     def forward(ctx, x, out):

@@ -187,6 +187,20 @@ class _EmbeddingBag(Op):
             gp = np.sum(per * w[idx], axis=1)
         return gw, gp
 
+    @staticmethod
+    def graph_backward(ctx, grad):
+        """Under create_graph: mode 'max' scatters each bag's gradient to its arg-max rows with
+        a differentiable index_add (over the flattened table); the other modes as backward."""
+        if ctx.mode != 2:
+            return _EmbeddingBag.backward(ctx, grad)
+        V, D = ctx._arrays[0].shape
+        pos = ctx.pos
+        valid = pos >= 0
+        _, col = np.nonzero(valid)
+        flat = ctx.idx[pos[valid]] * D + col
+        picked = grad[Tensor._make(valid)].reshape(-1, 1)
+        return _scatter_rows(picked, flat, (V * D, 1)).reshape(V, D), None
+
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
                   mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
