@@ -603,12 +603,14 @@ class MaxAll(Op):
         out = np.asarray(cls.reduce(x))
         if ctx.needs_input_grad:
             mask = (x == out) | (np.isnan(x) & np.isnan(out))
-            ctx.weights = (mask / np.sum(mask)).astype(x.dtype)
+            # saved (a constant), as torch saves its input and output: a backward frees it
+            ctx.save_for_backward((mask / np.sum(mask)).astype(x.dtype))
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return ctx.weights * grad
+        weights, = ctx._arrays
+        return weights * grad
 
 
 class MinAll(MaxAll):
@@ -627,12 +629,13 @@ class Amax(Op):
         if ctx.needs_input_grad:
             ctx.dims = dims
             ctx.keepdim = keepdim
-            ctx.weights = _spread(x == out, dims, x.dtype)
+            ctx.save_for_backward(_spread(x == out, dims, x.dtype))  # see MaxAll
         return np.asarray(out if keepdim else np.squeeze(out, dims))
 
     @staticmethod
     def backward(ctx, grad):
-        return ctx.weights * _unreduce(grad, ctx)
+        weights, = ctx._arrays
+        return weights * _unreduce(grad, ctx)
 
 
 class Amin(Amax):
@@ -665,14 +668,16 @@ class MaxDim(Op):
             ctx.keepdim = keepdim
             shape = [1] * x.ndim
             shape[d] = x.shape[d]
-            ctx.weights = (np.arange(x.shape[d]).reshape(shape) == index).astype(x.dtype)
+            # saved (a constant), as torch saves the indices: a backward frees it
+            ctx.save_for_backward((np.arange(x.shape[d]).reshape(shape) == index).astype(x.dtype))
         return out if keepdim else np.squeeze(out, d)
 
     @staticmethod
     def backward(ctx, grad):
         if not getattr(ctx, "dims", ()):
             return grad
-        return ctx.weights * _unreduce(grad, ctx)
+        weights, = ctx._arrays
+        return weights * _unreduce(grad, ctx)
 
 
 class MinDim(MaxDim):
@@ -1684,7 +1689,7 @@ class Sort(Op):
         if d is None:
             return x.copy()
         if ctx.needs_input_grad:
-            ctx.index = index
+            ctx.save_for_backward(index)  # as torch saves the indices: a backward frees them
         return np.take_along_axis(x, index, axis=d)
 
     @staticmethod
@@ -1692,7 +1697,8 @@ class Sort(Op):
         d = ctx.d
         if d is None:
             return grad
-        return np.take_along_axis(grad, np.argsort(ctx.index, axis=d), axis=d)
+        index, = ctx._arrays
+        return np.take_along_axis(grad, np.argsort(index, axis=d), axis=d)
 
 
 class SortStable(Sort):
@@ -1712,8 +1718,8 @@ class Topk(Op):
         if ctx.needs_input_grad:
             ctx.shape = x.shape
             inverse = np.argsort(perm, axis=d)  # rank of each element; < k: it was selected
-            ctx.selected = inverse < k
-            ctx.rank = np.minimum(inverse, builtins.max(k - 1, 0))
+            # saved (constants), as torch saves the indices: a backward frees them
+            ctx.save_for_backward(inverse < k, np.minimum(inverse, builtins.max(k - 1, 0)))
             ctx.k = k
         return np.take_along_axis(x, index, axis=d)
 
@@ -1724,7 +1730,8 @@ class Topk(Op):
             return grad
         if ctx.k == 0:
             return np.broadcast_to(np.sum(grad) * 0, ctx.shape)
-        return ctx.selected * np.take_along_axis(grad, ctx.rank, axis=d)
+        selected, rank = ctx._arrays
+        return selected * np.take_along_axis(grad, rank, axis=d)
 
 
 @_signature(1, "int", ((2, 5), (1, 4)), ((1, 3), (0, 2)), keepdim_at=None)
@@ -1836,12 +1843,14 @@ class MedianAll(Op):
             out = np.asarray(np.partition(values, middle)[middle])
         if ctx.needs_input_grad:
             mask = (x == out) | (np.isnan(x) & np.isnan(out))
-            ctx.weights = (mask / builtins.max(int(np.sum(mask)), 1)).astype(x.dtype)
+            # saved (a constant), as torch saves its input and output: a backward frees it
+            ctx.save_for_backward((mask / builtins.max(int(np.sum(mask)), 1)).astype(x.dtype))
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return ctx.weights * grad
+        weights, = ctx._arrays
+        return weights * grad
 
 
 class NanmedianAll(MedianAll):

@@ -20,13 +20,19 @@ __all__ = ["LinearOp", "LinearBackward"]
 class _Ctx:
     """A throwaway ctx for re-running a forward on arrays."""
     needs_input_grad = ()
+    adjoint_reads_input = False
+
+    def save_for_backward(self, *arrays):
+        pass
 
 
 class LinearOp(Op):
     """Base of a linear op: ``forward`` stores its non-tensor arguments as ``ctx.args``;
     subclasses define ``adjoint(self, g)`` and may override ``linear(self, x)``."""
 
-    adjoint_reads_input = False  # whether torch's backward op takes the input (see above)
+    # whether torch's backward op takes the input (see above). Such an op saves its input, as
+    # torch does: a backward frees it (a second raises), and an in-place change is caught.
+    adjoint_reads_input = False
 
     def linear(self, x):
         return type(self).forward(_Ctx(), x, *self.args)

@@ -27,12 +27,13 @@ class _MaskMul(Op):
 
     @staticmethod
     def forward(ctx, x, mask):
-        ctx.mask = mask
+        ctx.save_for_backward(mask)  # a constant, as torch saves it: a backward frees it
         return x * mask
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.mask
+        mask, = ctx._arrays
+        return grad * mask
 
 
 class _MaskAffine(Op):
@@ -41,14 +42,15 @@ class _MaskAffine(Op):
 
     @staticmethod
     def forward(ctx, x, mult, add):
-        ctx.mask = mult
+        ctx.save_for_backward(mult)  # see _MaskMul
         out = x * mult
         out += add
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.mask
+        mult, = ctx._arrays
+        return grad * mult
 
 
 def _check_p(p):

@@ -396,6 +396,7 @@ class NllLoss(Op):
         loss = -(np.take(x, idx) * w_t)
         total = np.sum(w_t, dtype=x.dtype)
         ctx.args = (reduction, total, idx, w_t, x.shape, x.dtype)
+        ctx.save_for_backward(idx)  # a constant, as torch saves the target: a backward frees it
         return _reduce_array(loss, reduction, total)
 
     @staticmethod

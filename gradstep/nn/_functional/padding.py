@@ -61,8 +61,8 @@ class IndexPad(LinearOp):
     """y = x gathered along each padded dim through a source-index array;
     dx = dy summed back through the same indices."""
 
-    @staticmethod
-    def forward(ctx, x, pairs, mode):
+    @classmethod
+    def forward(cls, ctx, x, pairs, mode):
         lead = x.ndim - len(pairs)
         idx = [_source_index(n, lo, hi, mode) for n, (lo, hi) in zip(x.shape[lead:], pairs)]
         y = x
@@ -71,6 +71,12 @@ class IndexPad(LinearOp):
         ctx.idx = idx
         ctx.shape = x.shape
         ctx.args = (pairs, mode)
+        # as torch saves (see LinearOp.adjoint_reads_input); its circular padding saves
+        # tensors too, not the input: a backward frees them, an in-place change goes unnoticed
+        if cls.adjoint_reads_input:
+            ctx.save_for_backward(x)
+        else:
+            ctx.save_for_backward(*idx)
         return y
 
     def adjoint(ctx, gy):

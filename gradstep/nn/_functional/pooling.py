@@ -12,7 +12,7 @@ from ... import _alloc
 from ..._ops._util import scalar_type_name
 from ..._tensor import Tensor
 from ...autograd import grad_mode
-from ._linear import LinearOp
+from ._linear import LinearOp, _Ctx
 from .conv import ntuple, offset_slices, pad_zeros
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -130,6 +130,7 @@ class MaxPool2d(LinearOp):
             best, arg = _max_pool_halves(xb)
             if not np.isnan(np.sum(best)):  # a NaN (or inf - inf) takes the general path
                 ctx.arg = arg
+                ctx.save_for_backward(x, arg)  # see below
                 ctx.geom = (x.shape, k, s, p, d, out, ((0, 2 * Ho - H), (0, 2 * Wo - W)))
                 return best.reshape(x.shape[:-2] + (Ho, Wo))
         need = [(o - 1) * st + dd * (kk - 1) + 1 for o, st, dd, kk in zip(out, s, d, k)]
@@ -152,6 +153,7 @@ class MaxPool2d(LinearOp):
         else:
             arg = argi.astype(np.int32) * k[1] + pj
         ctx.arg = arg
+        ctx.save_for_backward(x, arg)  # as torch saves (see LinearOp.adjoint_reads_input)
         ctx.geom = (x.shape, k, s, p, d, out, pads)
         return best.reshape(x.shape[:-2] + (Ho, Wo))
 
@@ -300,10 +302,6 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return out, Tensor._make(idx)
 
 
-class _Ctx:
-    needs_input_grad = ()
-
-
 def _apply_keeping_ctx(op, input, *args):
     """``op.apply`` that also hands back the ctx (whose attributes the caller needs) when no
     graph is recorded."""
@@ -416,6 +414,7 @@ class AvgPool2d(LinearOp):
             v = rows[:, :, j:j + s[1] * (Wo - 1) + 1:s[1]]
             acc = v.copy() if acc is None else np.add(acc, v, out=acc)
         ctx.geom = (x.shape, k, s, out, pads, xp.shape, rows.shape)
+        ctx.save_for_backward(x)  # as torch saves (see LinearOp.adjoint_reads_input)
         ctx.divisor = divisor
         ctx.args = (k, s, p, out, divisor)
         if acc.dtype.kind == "f":
@@ -521,6 +520,7 @@ class AdaptiveAvgPool2d(LinearOp):
         div = (ch[:, None] * cw[None, :]).astype(x.dtype)
         y = np.matmul(Ph, np.matmul(_planes(x), Pw.T)) / div
         ctx.mats = (Ph, Pw, div, x.shape)
+        ctx.save_for_backward(x)  # as torch saves (see LinearOp.adjoint_reads_input)
         ctx.args = (out,)
         return y.reshape(x.shape[:-2] + tuple(out))
 
@@ -558,6 +558,7 @@ class AdaptiveMaxPool2d(LinearOp):
                 np.copyto(idx, r[:, None] * W + c[None, :], where=upd)
         ctx.idx = idx
         ctx.shape = x.shape
+        ctx.save_for_backward(x, idx)  # as torch saves (see LinearOp.adjoint_reads_input)
         return best.reshape(x.shape[:-2] + (Ho, Wo))
 
     def adjoint(self, gy):

@@ -41,6 +41,7 @@ class _Embedding(Op):
     def forward(ctx, w, idx, padding_idx, scale_grad_by_freq):
         if ctx.needs_input_grad:
             ctx.idx = idx
+            ctx.save_for_backward(idx)  # as torch saves the indices: a backward frees them
             ctx.w_shape = w.shape
             ctx.padding_idx = padding_idx
             ctx.scale = scale_grad_by_freq
