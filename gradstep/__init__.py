@@ -52,7 +52,7 @@ from ._ops.shape import (reshape, flatten, unflatten, squeeze,  # noqa: E402
 from ._ops.indexing import (gather, scatter, scatter_add, index_select,  # noqa: E402
                             index_add, index_fill, index_copy, index_put, masked_fill,
                             masked_select, masked_scatter, nonzero, argwhere, take,
-                            take_along_dim)
+                            take_along_dim, put)
 from ._ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger,  # noqa: E402
                           einsum, tensordot, addmm, addmv, addbmm, baddbmm, addr, chain_matmul)
 

@@ -285,6 +285,13 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
     def _version(self):
         return (self if self._base is None else self._base)._ver
 
+    @property
+    def output_nr(self):
+        """The index of this tensor among the outputs of its ``grad_fn`` (0 for a leaf):
+        ``x.split(1)`` gives pieces 0, 1, ...; ``aminmax`` a max that is output 1."""
+        fn = self._grad_fn
+        return 0 if fn is None else fn._output_nr
+
     def _bump_version(self):
         """Count an in-place change (of this tensor's storage, so of its base's version)."""
         root = self if self._base is None else self._base

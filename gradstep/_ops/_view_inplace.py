@@ -129,6 +129,8 @@ def mark_multi_output(pieces, op):
         how = UNTRACKED_BASE
     for index, piece in enumerate(pieces):
         piece._multi_output = (index, op, how)
+        if how == MULTI_OUTPUT and _is_multi_output_piece(piece._grad_fn):
+            piece._grad_fn._output_nr = index  # torch's one node: this is its output index
     return pieces
 
 

@@ -23,7 +23,7 @@ from .shape import (as_strided, diagflat, dsplit, hsplit, meshgrid, narrow_copy,
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_fill",
            "index_copy", "index_put", "masked_fill", "masked_select", "masked_scatter",
-           "nonzero", "argwhere", "take", "take_along_dim", "one_hot", "scatter_reduce",
+           "nonzero", "argwhere", "take", "take_along_dim", "put", "one_hot", "scatter_reduce",
            "tril_indices", "triu_indices"]
 
 
@@ -64,7 +64,8 @@ def _as_index_array(item):
         return a
     if a.dtype == np.uint8:
         warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
-                      "torch.bool instead.", UserWarning, stacklevel=4)
+                      "torch.bool instead. (Triggered internally at /__w/pytorch/pytorch/aten/src/"
+                      "ATen/native/IndexingUtils.h:37.)", UserWarning, stacklevel=4)
         return a.astype(bool)
     if a.dtype not in (np.int64, np.int32) and not (not is_tensor(item) and kind in "iu"):
         raise IndexError(_BAD_TENSOR)
@@ -150,11 +151,14 @@ def _parse(self, idx):
         elif isinstance(item, (int, np.integer)):
             items.append(int(item))
             consumed += 1
-        elif is_tensor(item) and item._data.ndim == 0 and item._data.dtype.kind in "iu" \
-                and item._data.dtype != np.uint8:
-            if item._data.dtype not in (np.int64, np.int32):
-                raise IndexError(_BAD_TENSOR)
-            items.append(int(item._data))
+        elif is_tensor(item) and item._data.ndim == 0 and item._data.dtype.kind in "iub":
+            # torch reads a 0-dim integer tensor as a number, a 0-dim bool or byte one as a
+            # bool (not a mask: no warning): copies, so a later change of the tensor is not seen
+            if item._data.dtype.kind == "b" or item._data.dtype == np.uint8:
+                items.append(np.asarray(bool(item._host())))
+                advanced = True
+                continue
+            items.append(int(item._host()))
             consumed += 1
         elif is_tensor(item) or isinstance(item, (np.ndarray, list, tuple)):
             a = _as_index_array(item)
@@ -460,10 +464,49 @@ class Embed(Op):
         return grad[ctx.index]
 
 
-class Index(Op):
+class SavesIndex:
+    """Base of the ops whose backward reads the index tensors (or masks) the user passed:
+    ``x[idx]``, ``x[idx] = v``, gather, scatter*, index_*, masked_*, take, put.
+
+    torch saves those tensors for backward and, as for any saved tensor, raises there when one
+    was changed in place since. These ops keep arrays made from them instead; the op's public
+    function notes each tensor with its version on the node (``note_index_versions``), and
+    backward compares (``check_index_versions``): a loop over an empty tuple where none was
+    noted, so the forward and backward paths stay as cheap as without the check.
+    """
+    _index_versions = ()  # ((index tensor, its version at forward), ...)
+
+
+def _root(t):
+    return t if t._base is None else t._base
+
+
+def note_index_versions(out, idx, saved=True, subscript=False):
+    """Let ``out``'s node check, at backward, the versions of the tensors in ``idx`` (one
+    index, or a tuple of them); ``saved`` False: torch saves no index for this call. A
+    ``subscript`` (``x[idx]``) may be a list standing for a tuple, and there a 0-dim tensor
+    acts as a number, which torch does not save. Returns ``out``."""
+    node = out._grad_fn
+    if saved and isinstance(node, SavesIndex):
+        kind = type(idx)
+        items = idx if kind is tuple or subscript and kind is list else (idx,)
+        node._index_versions = tuple((t, _root(t)._ver) for t in items
+                                     if is_tensor(t) and not (subscript and t._data.ndim == 0))
+    return out
+
+
+def check_index_versions(ctx):
+    """torch's error for an index tensor changed in place since ``ctx``'s op read it: backward
+    would scatter the gradient to where the new values point, not where forward read."""
+    for tensor, version in ctx._index_versions:
+        now = _root(tensor)._ver
+        if now != version:
+            _raise_modified(tensor, tensor._grad_fn, now, version)
+
+
+class Index(SavesIndex, Op):
     """z = x[index] with integer or boolean arrays (a copy);  dz/dx = grad added back at index."""
     name_ = "IndexBackward0"
-    _index_versions = ()  # (index tensor, its version) for x[idx] with tensors in idx
 
     @staticmethod
     def forward(ctx, x, index):
@@ -473,27 +516,8 @@ class Index(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        for tensor, version in ctx._index_versions:
-            # backward reads the index arrays it saved: a tensor they came from, changed in
-            # place since, would give another op's gradient, where torch raises
-            now = _root(tensor)._ver
-            if now != version:
-                _raise_modified(tensor, tensor._grad_fn, now, version)
+        check_index_versions(ctx)
         return embed(grad, ctx.in_shape, ctx.index, True)
-
-
-def _root(t):
-    return t if t._base is None else t._base
-
-
-def _note_index_versions(out, idx):
-    """Let ``out``'s Index node (x[idx], gather, index_select) check, at backward, the versions of
-    the tensors in ``idx``."""
-    node = out._grad_fn
-    if not isinstance(node, Index):
-        return
-    items = idx if type(idx) is tuple else (idx,)
-    node._index_versions = tuple((t, _root(t)._ver) for t in items if is_tensor(t))
 
 
 class Gather(Index):
@@ -521,7 +545,7 @@ def _zero_at(grad, index):
     return g
 
 
-class IndexPut(Op):
+class IndexPut(SavesIndex, Op):
     """z = x with v written (or added) at index;  dz/dx = grad (zeroed at index unless added),
     dz/dv = grad[index] reduced to v's shape."""
     name_ = "IndexPutBackward0"
@@ -540,6 +564,7 @@ class IndexPut(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        check_index_versions(ctx)
         index, accumulate, vindex, vshape = ctx.args
         need = ctx.needs_input_grad
         gx = gv = None
@@ -608,6 +633,35 @@ class MaskedScatter(IndexPut):
     name_ = "MaskedScatterBackward0"
 
 
+class Put(SavesIndex, Op):
+    """z = x with v's elements written (or added) at flat positions of x;  dz/dx = grad (zero
+    at the positions unless added), dz/dv = grad at the positions (every one: torch's take)."""
+    name_ = "PutBackward0"
+
+    @staticmethod
+    def forward(ctx, x, v, flat, accumulate):
+        ctx.args = (flat, accumulate, x.shape, v.shape)
+        out = x.copy()  # C order: reshape(-1) below is a view of it
+        if accumulate:
+            np.add.at(out.reshape(-1), flat, v.reshape(-1))
+        else:
+            out.reshape(-1)[flat] = v.reshape(-1)  # a position given twice keeps the last
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        check_index_versions(ctx)
+        flat, accumulate, xshape, vshape = ctx.args
+        need = ctx.needs_input_grad
+        gx = gv = None
+        if need[0]:
+            gx = grad if accumulate else \
+                np.reshape(_zero_at(np.reshape(grad, (-1,)), flat), xshape)
+        if need[1]:
+            gv = np.reshape(np.reshape(grad, (-1,))[flat], vshape)
+        return gx, gv
+
+
 class ScatterReduce(Op):
     """scatter with ``reduce=``: torch records no derivative for it."""
     name_ = "torch::autograd::NotImplemented"
@@ -621,7 +675,7 @@ class ScatterReduce(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        raise RuntimeError("the derivative for 'scatter' with reduce is not implemented.")
+        raise RuntimeError("derivative for aten::scatter is not implemented")
 
 
 # ----- __getitem__ / __setitem__ -----
@@ -635,9 +689,7 @@ def getitem(self, idx):
         return Select.apply(self, (idx,))
     index, advanced, name = _parse(self, idx)
     if advanced:
-        out = Index.apply(self, index)
-        _note_index_versions(out, idx)
-        return out
+        return note_index_versions(Index.apply(self, index), idx, subscript=True)
     return _BASIC_OPS[name].apply(self, index)
 
 
@@ -816,7 +868,8 @@ def setitem(self, idx, value):
     op = CopyBackwards if whole else IndexPut if advanced and name == "A" else CopySlices
     if op is CopySlices:
         check_write_through_view(self, _BASIC_OPS[name].name_.removesuffix("Backward0"))
-    inplace(self, lambda old, v: op.apply(old, v, index, False), value)
+    inplace(self, lambda old, v: note_index_versions(op.apply(old, v, index, False), idx,
+                                                      subscript=True), value)
 
 
 # ----- gather / scatter -----
@@ -881,7 +934,7 @@ def _as_vector(x):
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j][k] = input[index[i][j][k]][j][k]`` (for dim 0), and so on."""
     result = _gather(input, dim, index)
-    _note_index_versions(result, index)
+    note_index_versions(result, index)
     if out is not None and out._data.dtype != result._data.dtype:
         raise RuntimeError(f"Expected out tensor to have dtype {cpp_type_name(result._data.dtype)}"
                            f", but got {cpp_type_name(out._data.dtype)} instead")
@@ -981,20 +1034,22 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
         result = Scatter.apply(input, src, tup, False, _src_slice(src._data.shape, idx.shape))
     else:
         result = ScatterValue.apply(input, _number_array(src, input._data.dtype), tup, False)
-    return _unsqueezed_result(result, squeeze)
+    return _unsqueezed_result(note_index_versions(result, index), squeeze)
 
 
 def scatter_add(input, dim, index, src):
     """Add ``src`` into ``input`` at ``index`` along ``dim``, summing repeated positions."""
     input, idx, tup, src, squeeze = _scatter_prepare(input, dim, index, src, "scatter")
     result = ScatterAdd.apply(input, src, tup, True, _src_slice(src._data.shape, idx.shape))
+    # input's gradient passes unchanged: torch saves the index only for src's
+    note_index_versions(result, index, src._requires_grad)
     return _unsqueezed_result(result, squeeze)
 
 
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 
 
-class ScatterReduceOp(Op):
+class ScatterReduceOp(SavesIndex, Op):
     """z = x with the src elements at index reduced into it (sum, prod, mean, amax, amin; with
     or without x's own value). dz/dx and dz/dsrc: the derivative of each group's reduction with
     respect to its members (amax/amin share it among ties; prod is safe with zeros)."""
@@ -1031,6 +1086,7 @@ class ScatterReduceOp(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        check_index_versions(ctx)
         index, vindex, src_shape, include_self, touched = ctx.args
         self_factor, src_factor = ctx.factors
         need = ctx.needs_input_grad
@@ -1104,7 +1160,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     input, idx, tup, src, squeeze = _scatter_prepare(input, dim, index, src, "scatter")
     result = ScatterReduceOp.apply(input, src, tup, reduce, bool(include_self),
                                    _src_slice(src._data.shape, idx.shape))
-    return _unsqueezed_result(result, squeeze)
+    return _unsqueezed_result(note_index_versions(result, index), squeeze)
 
 
 def _index_grid(name, row, col, offset, dtype, lower):
@@ -1172,7 +1228,7 @@ def _dim_index(input, dim, a):
 def index_select(input, dim, index, *, out=None):
     """The entries of ``input`` at positions ``index`` along ``dim``."""
     result = _index_select(input, dim, index)
-    _note_index_versions(result, index)
+    note_index_versions(result, index)
     if out is not None and out._data.dtype != result._data.dtype:
         raise RuntimeError("index_select(): self and result must have the same scalar type")
     return write_out(result, out, "index_select")
@@ -1239,7 +1295,9 @@ def index_add(input, dim, index, source, *, alpha=1):
         source = source * alpha
     if input._data.ndim == 0 or source._data.ndim == 0:
         source = reshape(source, np.empty(shape, bool)[tup or ...].shape)
-    return IndexAdd.apply(input, source, tup or ..., True)
+    # input's gradient passes unchanged: torch saves the index only for source's
+    return note_index_versions(IndexAdd.apply(input, source, tup or ..., True), index,
+                                source._requires_grad)
 
 
 def index_copy(input, dim, index, source):
@@ -1281,7 +1339,7 @@ def index_copy(input, dim, index, source):
                          f"size {n}")
     if input._data.ndim == 0 or source._data.ndim == 0:
         source = reshape(source, np.empty(shape, bool)[tup or ...].shape)
-    return IndexCopy.apply(input, source, tup or ..., False)
+    return note_index_versions(IndexCopy.apply(input, source, tup or ..., False), index)
 
 
 def index_fill(input, dim, index, value):
@@ -1301,19 +1359,20 @@ def index_fill(input, dim, index, value):
             raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value._data.ndim} dimension(s).")
         if value._requires_grad and grad_mode.state.grad_enabled:
-            return IndexFillTensor.apply(input, value, tup, False)
+            return note_index_versions(IndexFillTensor.apply(input, value, tup, False), index)
         value = value._data.astype(input._data.dtype)
     else:
         value = _number_array(value, input._data.dtype)
-    return IndexFill.apply(input, value, tup, False)
+    return note_index_versions(IndexFill.apply(input, value, tup, False), index)
 
 
 def index_put(input, indices, values, accumulate=False):
     """``input`` with ``values`` written (or added) at the advanced index ``indices``."""
-    index, _, _ = _parse(input, tuple(indices))
+    indices = tuple(indices)
+    index, _, _ = _parse(input, indices)
     if not is_tensor(values):
         values = np.asarray(values).astype(input._data.dtype)
-    return IndexPut.apply(input, values, index, bool(accumulate))
+    return note_index_versions(IndexPut.apply(input, values, index, bool(accumulate)), indices)
 
 
 
@@ -1352,13 +1411,13 @@ def masked_fill(input, mask, value):
                                f"tensor with {value._data.ndim} dimension(s).")
         if value._requires_grad and grad_mode.state.grad_enabled:
             x, m = _broadcast_pair(input, m)
-            return MaskedFillTensor.apply(x, value, (m,), False)
+            return note_index_versions(MaskedFillTensor.apply(x, value, (m,), False), mask)
         with np.errstate(all="ignore"):  # a tensor's value is cast silently, as in torch
             value = value._data.astype(input._data.dtype)
     else:
         value = _number_array(value, input._data.dtype)
     x, m = _broadcast_pair(input, m)
-    return MaskedFill.apply(x, value, (m,), False)
+    return note_index_versions(MaskedFill.apply(x, value, (m,), False), mask)
 
 
 def masked_select(input, mask, *, out=None):
@@ -1368,7 +1427,7 @@ def masked_select(input, mask, *, out=None):
     m = mask._host()
     _broadcast_error(input._data.shape, m.shape)
     x, m = _broadcast_pair(input, m)
-    return MaskedSelect.apply(x, (m,))
+    return note_index_versions(MaskedSelect.apply(x, (m,)), mask)
 
 
 def masked_scatter(input, mask, source):
@@ -1385,7 +1444,7 @@ def masked_scatter(input, mask, source):
                            f"got {scalar_type_name(input._data.dtype)} and "
                            f"{scalar_type_name(source._data.dtype)}")
     flat = reshape(source, (-1,))
-    return MaskedScatter.apply(x, flat, (m,), False, (slice(0, k),))
+    return note_index_versions(MaskedScatter.apply(x, flat, (m,), False, (slice(0, k),)), mask)
 
 
 def take(input, index):
@@ -1403,7 +1462,46 @@ def take(input, index):
                              "elements.")
     if input._data.ndim == 0:
         input = reshape(input, (1,))
-    return Take.apply(input, np.unravel_index(np.where(a < 0, a + n, a), input._data.shape))
+    out = Take.apply(input, np.unravel_index(np.where(a < 0, a + n, a), input._data.shape))
+    return note_index_versions(out, index)
+
+
+def put(input, index, source, accumulate=False):
+    r"""``input`` (as if flattened, in its logical order) with the elements of ``source`` written
+    at positions ``index`` (or added to them, with ``accumulate``); negative positions count
+    from the end. Without ``accumulate``, a position given twice keeps the last value.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> torch.zeros(2, 2).put(torch.tensor([0, -1]), torch.tensor([1., 2.]))
+        tensor([[1., 0.],
+                [0., 2.]])
+    """
+    for name, value, pos in (("index", index, 1), ("source", source, 2)):
+        if not is_tensor(value):
+            raise TypeError(f"put(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(value).__name__}")
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
+                           f"{scalar_type_name(index._data.dtype)}")
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {scalar_type_name(input._data.dtype)} and source.dtype = "
+                           f"{scalar_type_name(source._data.dtype)}")
+    a = index._host()
+    if source._data.size != a.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of "
+                         f"elements, but got source.numel() = {source._data.size}, "
+                         f"index.numel() = {a.size}")
+    n = input._data.size
+    if a.size:
+        hi, lo = a.max(), a.min()
+        if hi >= n or lo < -n:
+            raise IndexError(f"out of range: tried to access index {hi if hi >= n else lo} on a "
+                             f"tensor of {n} elements.")
+    flat = np.where(a < 0, a + n, a).reshape(-1)
+    return note_index_versions(Put.apply(input, source, flat, bool(accumulate)), index)
 
 
 def take_along_dim(input, indices, dim=None, *, out=None):
@@ -1490,6 +1588,11 @@ class Methods:
     argwhere = argwhere
     take = take
     take_along_dim = take_along_dim
+    put = put
+
+    def put_(self, index, source, accumulate=False):
+        """In-place ``put``."""
+        return inplace(self, put, index, source, accumulate)
 
     def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
         """In-place ``scatter``."""

@@ -645,6 +645,7 @@ class Amin(Amax):
 
 class AminmaxMax(Amax):
     name_ = "AminmaxBackward0"
+    _output_nr = 1  # aminmax returns (min, max)
 
 
 class AminmaxMin(Amin):
@@ -946,6 +947,7 @@ class VarMeanVar(Var):
 class VarMeanMean(MeanDim):
     """The mean of var_mean: its value is the running mean (``_running_mean``); dz/dx = 1/n."""
     name_ = "VarMeanBackward0"
+    _output_nr = 1  # var_mean and std_mean return (var or std, mean)
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):

@@ -409,22 +409,26 @@ def _accumulate(node, grad, Tensor, create_graph):
             if create_graph and isinstance(grad, Tensor):
                 variable.grad = grad
             else:
+                # torch takes the gradient as .grad where no one else holds it, else a copy,
+                # made by a copy_ into new memory: that .grad starts at version 1
+                copied = not isinstance(array, np.ndarray) or array.base is not None \
+                    or sys.getrefcount(array) > _STEAL_REFS + is_pooled(array) \
+                    or not array.flags.writeable
                 slot = variable._grad_slot
                 if slot is not None and slot.shape == array.shape and slot.dtype == array.dtype:
                     # an optimizer keeps this leaf's gradient in its flat buffer: write it there
                     np.copyto(slot, array)
-                    variable._grad = Tensor._make(slot)
-                    array = None
-                elif not isinstance(array, np.ndarray) or array.base is not None \
-                        or sys.getrefcount(array) > _STEAL_REFS + is_pooled(array) \
-                        or not array.flags.writeable:
+                    array = slot
+                elif copied:
                     array = array.copy()
-                if array is not None:
-                    variable._grad = Tensor._make(array)
+                variable._grad = Tensor._make(array)
+                if copied:
+                    variable._grad._ver = 1
         elif create_graph or grad_mode.state.grad_enabled:
             variable.grad = current + (grad if isinstance(grad, Tensor) else Tensor._make(array))
         else:
             current._data += array
+            current._bump_version()  # an in-place add, as torch's
     hooks = variable._post_accumulate_hooks
     if hooks:
         for hook in list(hooks.values()):

@@ -124,6 +124,10 @@ class BackwardCFunction(FunctionCtx, Node):
     def __repr__(self):
         return f"<torch.autograd.function.{self.name_} object at {hex(id(self))}>"
 
+    @property
+    def _output_nr(self):
+        return self._out_index
+
     # ----- saved tensors -----
     def _save(self, outputs):
         """Record what ``save_for_backward`` got, with version counters to check at unpacking
@@ -352,6 +356,10 @@ class _OutputNode(Node):
     @staticmethod
     def backward(node, grad):
         return (_GradPack({node._index: grad}),)
+
+    @property
+    def _output_nr(self):
+        return self._index
 
     def name(self):
         return self._ctx.name_

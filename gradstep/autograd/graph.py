@@ -190,6 +190,7 @@ class Node:
     _output_view = None  # (stand-in, weakref) of the view an in-place op wrote its output to
     _packed = None       # (unpack hook, what the pack hook made of each saved Tensor)
     graph_backward = None  # backward under create_graph, where it differs (see Op)
+    _output_nr = 0       # which of torch's node's outputs this node's output is (output_nr)
     name_ = None
     _seq = 0
 
@@ -208,7 +209,7 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple((n, 0) if n is not None else (None, 0) for n in self._next)
+        return tuple((n, n._output_nr) if n is not None else (None, 0) for n in self._next)
 
     @property
     def metadata(self):
@@ -402,6 +403,10 @@ def _raise_modified(tensor, fn, now, expected, index=0):
     (a node, or its name; None: a leaf)."""
     from .._tensor import type_name
     shape = list(tensor._data.shape)
+    # torch names a tensor by its legacy type (torch.LongTensor) where it has one, which bool
+    # has not here: CPUBoolType, its dispatch key and scalar type
+    shown = type_name(tensor) if tensor._data.dtype.kind != "b" else \
+        ("CUDA" if tensor.device.type == "cuda" else "CPU") + "BoolType"
     name = fn if fn is None or type(fn) is str else fn.name()
     # torch names the op: ExpBackward0 -> Exp, PowBackward1 -> Pow1, MyFnBackward -> MyFn
     where = "]" if fn is None else \
@@ -412,7 +417,7 @@ def _raise_modified(tensor, fn, now, expected, index=0):
             "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{type_name(tensor)} {shape}{where} is at version {now}; expected version "
+        f"operation: [{shown} {shape}{where} is at version {now}; expected version "
         f"{expected} instead. {hint}")
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..._tensor import Tensor, type_name
 from ...autograd.graph import Op
+from ..._ops.indexing import SavesIndex, check_index_versions, note_index_versions
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]
 
@@ -33,7 +34,7 @@ def _scatter_rows(grad2, flat, shape):
     return out
 
 
-class _Embedding(Op):
+class _Embedding(SavesIndex, Op):
     """z = W[idx];  dW[i] = sum of g over the positions where idx == i (padding row: 0)."""
     name_ = "EmbeddingBackward0"
 
@@ -49,6 +50,7 @@ class _Embedding(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        check_index_versions(ctx)  # torch saved the indices tensor
         V, D = ctx.w_shape
         flat = ctx.idx.reshape(-1)
         g2 = np.reshape(grad, (-1, D))
@@ -119,7 +121,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _renorm(weight, idx, max_norm, norm_type)
-    return _Embedding.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
+    out = _Embedding.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
+    return note_index_versions(out, input)
 
 
 # ----- embedding bag -----
