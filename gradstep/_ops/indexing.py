@@ -490,8 +490,11 @@ def note_index_versions(out, idx, saved=True, subscript=False):
     if saved and isinstance(node, SavesIndex):
         kind = type(idx)
         items = idx if kind is tuple or subscript and kind is list else (idx,)
-        node._index_versions = tuple((t, _root(t)._ver) for t in items
-                                     if is_tensor(t) and not (subscript and t._data.ndim == 0))
+        versions = tuple((t, _root(t)._ver) for t in items
+                         if is_tensor(t) and not (subscript and t._data.ndim == 0))
+        if versions:
+            node._index_versions = versions
+            node._hold_saved(versions)
     return out
 
 

@@ -251,6 +251,15 @@ class Node:
     def save_for_backward(self, *arrays):
         self._saved = arrays
 
+    def _hold_saved(self, value):
+        """After recording: keep ``value`` as a saved constant of a node that saved nothing,
+        for what its op keeps in other attributes where torch saves a tensor (an index): as
+        any saved value, a backward without retain_graph frees it, and a second one raises."""
+        if not self._saved:
+            self._saved = self._arrays = (value,)
+            self._versions = (None,)
+            self._epoch = _epoch[0]
+
     def _resolve_saved(self, args, arrays, data, out):
         """Replace saved arrays by the Tensors they came from (inputs) or a weak output marker,
         and note each input's version, against which backward checks for in-place changes."""
