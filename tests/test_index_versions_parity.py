@@ -236,12 +236,12 @@ SAVED = {
 }
 
 
-@pytest.mark.parametrize("shape", [(3,), (1, 3), (), (2, 0)], ids=str)
-@pytest.mark.parametrize("name", sorted(SAVED))
+# (a 0-dim byte tensor in x[...] is a bool, from which nothing is saved: no uint8 0-dim case)
+@pytest.mark.parametrize("name, shape", [
+    (name, shape) for name in sorted(SAVED) for shape in [(3,), (1, 3), (), (2, 0)]
+    if not (SAVED[name][0] == "uint8" and shape == ())], ids=str)
 def test_version_error_type_string(name, shape):
     dtype, op = SAVED[name]
-    if dtype == "uint8" and shape == ():
-        pytest.skip("a 0-dim byte tensor in x[...] is a bool: nothing is saved")
 
     def run(L):
         x = L.ones(shape, requires_grad=True)
