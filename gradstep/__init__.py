@@ -85,3 +85,14 @@ from ._ops.indexing import (as_strided, diagflat, dsplit, hsplit, meshgrid,  # n
                             tril_indices, triu_indices, unfold, vsplit)
 from ._ops.linalg import kron  # noqa: E402
 from ._ops.reduction import nanmedian  # noqa: E402
+from ._ops.special import (asinh, arcsinh, acosh, arccosh, atanh, arctanh,  # noqa: E402
+                           erfc, erfinv, lgamma, digamma, polygamma, xlogy, logaddexp,
+                           logaddexp2, hypot, copysign, signbit, sgn, positive, deg2rad,
+                           rad2deg, float_power, fmax, fmin, heaviside, sinc)
+from ._ops.scan import cummax, cummin, logcumsumexp, diff  # noqa: E402
+from ._ops.stats import trace, dist, quantile, nanquantile, cov, corrcoef  # noqa: E402
+from ._ops.sets import (unique, unique_consecutive, isin, searchsorted,  # noqa: E402
+                        bucketize, bincount, histc)
+from ._ops.misc import (clone, detach, result_type, can_cast, is_nonzero,  # noqa: E402
+                        is_same_size, scalar_tensor, asarray, block_diag, cartesian_prod,
+                        combinations, cdist, cross, vander, trapezoid, trapz, renorm)

@@ -23,6 +23,7 @@ from ._layout import is_contiguous_as, strided
 from ._size import Size
 from ._ops import (arith, compare, convert, elementwise, indexing, linalg, reduction,
                    shape)
+from ._ops import misc, scan, sets, special, stats
 from .autograd import grad_mode
 from .autograd.graph import AccumulateGrad, add_output_saver, note_overwritten, retain, retains
 from .autograd.graph import _epoch as _inplace_epoch
@@ -65,7 +66,8 @@ def type_name(t):
 
 class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Methods,
              shape.Methods, indexing.Methods, linalg.Methods, convert.Methods, CreationMethods,
-             RandomMethods):
+             RandomMethods, special.Methods, scan.Methods, stats.Methods, sets.Methods,
+             misc.Methods):
     r"""A multi-dimensional array that can record the operations applied to it.
 
     Example::
