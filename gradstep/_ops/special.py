@@ -22,6 +22,7 @@ from ..autograd.graph import Op
 from ._util import (_to, broadcast_error, inplace, is_tensor, out_writer, promote_operands,
                     scalar_type_name, sum_to)
 from ._util import inplace_method as _inplace
+from .elementwise import Sign
 
 __all__ = ["asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "erfc", "erfinv",
            "lgamma", "digamma", "polygamma", "xlogy", "logaddexp", "logaddexp2", "hypot",
@@ -415,22 +416,11 @@ class Sinc(Op):
         return grad * np.where(zero, 0, (y * np.cos(y) - np.sin(y)) / d)
 
 
-class Sgn(Op):
-    """z = sign(x) (0 for 0 and NaN);  dz/dx = 0 (for real inputs)."""
+class Sgn(Sign):
+    """z = sign(x) (0 for 0 and NaN);  dz/dx = 0 (for real inputs: sign, under torch's name for
+    the complex-aware op)."""
     name_ = "SgnBackward0"
     quiet = False
-
-    @staticmethod
-    def forward(ctx, x):
-        if x.dtype.kind == "b":
-            return x.copy()
-        if x.dtype.kind == "f":
-            return np.subtract(x > 0, x < 0, dtype=x.dtype)
-        return np.sign(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return np.zeros_like(grad)
 
 
 # ----- binary ops -----
@@ -496,35 +486,28 @@ def _logaddexp2(x, y):
 class Logaddexp(Op):
     """z = ln(e^x + e^y);  dz/dx = 1 / (1 + e^(y - x)),  dz/dy = 1 / (1 + e^(x - y))."""
     name_ = "LogaddexpBackward0"
+    combine = staticmethod(_logaddexp)
+    power = staticmethod(np.exp)  # the base the logarithm undoes
 
-    @staticmethod
-    def forward(ctx, x, y):
+    @classmethod
+    def forward(cls, ctx, x, y):
         ctx.save_for_backward(x, y)
-        return _broadcasting(_logaddexp)(x, y)
+        return _broadcasting(cls.combine)(x, y)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx._arrays
         need_x, need_y = ctx.needs_input_grad
-        return (sum_to(grad / (np.exp(y - x) + 1), _shape(x)) if need_x else None,
-                sum_to(grad / (np.exp(x - y) + 1), _shape(y)) if need_y else None)
+        power = ctx.power
+        return (sum_to(grad / (power(y - x) + 1), _shape(x)) if need_x else None,
+                sum_to(grad / (power(x - y) + 1), _shape(y)) if need_y else None)
 
 
-class Logaddexp2(Op):
+class Logaddexp2(Logaddexp):
     """z = log2(2^x + 2^y);  dz/dx = 1 / (1 + 2^(y - x)),  dz/dy = 1 / (1 + 2^(x - y))."""
     name_ = "Logaddexp2Backward0"
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return _broadcasting(_logaddexp2)(x, y)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx._arrays
-        need_x, need_y = ctx.needs_input_grad
-        return (sum_to(grad / (np.exp2(y - x) + 1), _shape(x)) if need_x else None,
-                sum_to(grad / (np.exp2(x - y) + 1), _shape(y)) if need_y else None)
+    combine = staticmethod(_logaddexp2)
+    power = staticmethod(np.exp2)
 
 
 class Hypot(Op):
