@@ -513,6 +513,13 @@ SIZE_AND_DEVICE = [
     ("Size of bool", lambda L: L.Size([True])),
     ("Size of int", lambda L: L.Size(3)),
     ("Size slice and sum", lambda L: (L.Size([2, 3])[1:], L.Size([2]) + (4,))),
+    ("Size arithmetic", lambda L: [(type(r).__name__, r) for r in (
+        L.Size([2, 3]) * 2, 2 * L.Size([2, 3]), (1,) + L.Size([2, 3]), L.Size([2]) + L.Size([3]),
+        L.Size([2, 3]) * 0, L.Size([2, 3])[::-1])]),
+    ("Size plus list", lambda L: L.Size([2, 3]) + [1]),
+    ("Size plus int", lambda L: L.Size([2, 3]) + 1),
+    ("Size times float", lambda L: L.Size([2, 3]) * 2.5),
+    ("float times Size", lambda L: 2.5 * L.Size([2, 3])),
     ("device equals string", lambda L: [L.device("cpu") == "cpu", L.device("cpu") != "cpu",
                                         "cpu" == L.device("cpu"), L.zeros(1).device == "cpu"]),
     ("device equals device", lambda L: [L.device("cuda", 0) == L.device("cuda:0"),
