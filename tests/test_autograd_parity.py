@@ -9,6 +9,7 @@ message, and the warnings.
 import functools
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -1492,3 +1493,40 @@ for _name, _f in SAVED_OPS.items():
 @pytest.mark.parametrize("case", sorted(GRAPH))
 def test_autograd_graph(case):
     _run(GRAPH, case)
+
+
+# ----- signed zeros in gradients: torch's selecting backwards write 0.0 where nothing was
+# selected (relu, max, topk, pooling...), while amax/amin multiply (and keep -0.0) -----
+
+def _zero_sign_input(lib):
+    return lib.tensor([[1., 3., 2., -1.], [0.5, -2., 4., 0.]], requires_grad=True)
+
+
+ZERO_SIGN_CASES = {
+    "max_dim": lambda L, t: t.max(1).values, "min_dim": lambda L, t: t.min(1)[0],
+    "max_all": lambda L, t: t.max(), "amax": lambda L, t: t.amax(1), "amin": lambda L, t: t.amin(),
+    "topk": lambda L, t: t.topk(2, 1).values, "kthvalue": lambda L, t: t.kthvalue(2, 1).values,
+    "median_dim": lambda L, t: t.median(1).values, "median_all": lambda L, t: t.median(),
+    "nanmedian": lambda L, t: t.nanmedian(1)[0], "mode": lambda L, t: t.mode(1)[0],
+    "sort": lambda L, t: t.sort(1).values,
+    "max_pool1d": lambda L, t: L.nn.functional.max_pool1d(t.unsqueeze(0), 2),
+    "max_pool2d": lambda L, t: L.nn.functional.max_pool2d(t.reshape(1, 1, 2, 4), 2),
+    "relu": lambda L, t: t.relu(), "relu_large": lambda L, t: t.repeat(64, 128).relu(),
+    "relu6": lambda L, t: L.nn.functional.relu6(t),
+    "hardtanh": lambda L, t: L.nn.functional.hardtanh(t),
+    "threshold": lambda L, t: L.nn.functional.threshold(t, 1., 0.),
+    "clamp": lambda L, t: t.clamp(0, 2), "abs": lambda L, t: t.abs(),
+    "gather": lambda L, t: t.gather(1, L.tensor([[0], [1]])),
+    "masked_fill": lambda L, t: t.masked_fill(t > 1, 0.),
+}
+
+
+@pytest.mark.parametrize("name", ZERO_SIGN_CASES)
+def test_gradient_zero_signs_match_torch(name):
+    signs = []
+    for lib in (torch, gradstep):
+        t = _zero_sign_input(lib)
+        y = ZERO_SIGN_CASES[name](lib, t)
+        y.backward(-lib.ones_like(y))
+        signs.append(np.signbit(t.grad.numpy()).tolist())
+    assert signs[0] == signs[1]

@@ -375,3 +375,35 @@ def _random_stride1_case(seed):
 def test_random_stride1_convolutions_match_torch(seed):
     fn, x, weight, b = _random_stride1_case(seed)
     compare(fn, x, weight, b)
+
+
+# (function, input shape, weight shape, input dtype, weight dtype, bias dtype: "w" = the
+# weight's, None = no bias): torch checks the bias against the input first, then the weight; a
+# transposed convolution checks only the weight and casts the bias
+CONV_DTYPE_CASES = [
+    (name, x_shape, w_shape, x_dtype, w_dtype, b_dtype)
+    for name, x_shape, w_shape in [("conv2d", (1, 3, 4, 4), (2, 3, 1, 1)),
+                                   ("conv1d", (1, 3, 4), (2, 3, 1)),
+                                   ("conv_transpose2d", (1, 3, 4, 4), (3, 2, 1, 1))]
+    for x_dtype, w_dtype, b_dtype in [
+        ("float64", None, None), ("float64", None, "w"), (None, None, "float64"),
+        (None, "float64", "float64"), (None, "float64", None), ("int64", None, "w"),
+        ("float16", None, "w"), ("float64", "float64", "float16"), ("int64", "int64", "w"),
+        (None, None, "int64")]]
+
+
+@pytest.mark.parametrize("name, x_shape, w_shape, x_dtype, w_dtype, b_dtype", CONV_DTYPE_CASES,
+                         ids=str)
+def test_conv_dtype_checks_match_torch(name, x_shape, w_shape, x_dtype, w_dtype, b_dtype):
+    from _outcome import assert_same_outcome
+
+    def run(lib):
+        def dtype(d):
+            return None if d is None else getattr(lib, d)
+        x = lib.ones(*x_shape, dtype=dtype(x_dtype))
+        w = lib.ones(*w_shape, dtype=dtype(w_dtype))
+        b = None if b_dtype is None else lib.ones(2, dtype=w.dtype if b_dtype == "w" else
+                                                  dtype(b_dtype))
+        out = getattr(lib.nn.functional, name)(x, w, b)
+        return out, out.dtype
+    assert_same_outcome(run)

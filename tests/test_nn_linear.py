@@ -273,3 +273,37 @@ def test_large_outputs_are_not_overwritten():
         outs[lib] = [y0, view, y3]
     for a, e in zip(outs[gradstep], outs[torch]):
         np.testing.assert_allclose(a.numpy(), e.numpy(), rtol=1e-5, atol=1e-5)
+
+
+# (input shape, input dtype, weight dtype, bias dtype: "w" = the weight's, None = no bias);
+# without a bias torch reports matmul's error, with one addmm's: the bias against the weight
+# first, then the input
+LINEAR_DTYPE_MISMATCHES = [
+    ((3, 8), "float64", None, None), ((3, 8), "float64", None, "w"),
+    ((3, 8), None, None, "float64"), ((3, 8), None, "float64", "float64"),
+    ((8,), "float64", None, "w"), ((8,), None, None, "float64"),
+    ((4, 3, 8), "float64", None, "w"), ((4, 3, 8), "float64", None, None),
+    ((3, 8), "int64", None, "w"), ((3, 8), "float16", None, "w"),
+    ((3, 8), "float64", "float64", "float16"), ((4, 3, 8), None, None, "float64"),
+]
+
+
+@pytest.mark.parametrize("shape, x_dtype, w_dtype, b_dtype", LINEAR_DTYPE_MISMATCHES, ids=str)
+def test_linear_dtype_mismatch_errors_match_torch(shape, x_dtype, w_dtype, b_dtype):
+    from _outcome import assert_same_outcome
+
+    def run(lib):
+        def dtype(name):
+            return None if name is None else getattr(lib, name)
+        x = lib.ones(*shape, dtype=dtype(x_dtype))
+        w = lib.ones(2, 8, dtype=dtype(w_dtype))
+        b = None if b_dtype is None else lib.ones(2, dtype=w.dtype if b_dtype == "w" else
+                                                  dtype(b_dtype))
+        return lib.nn.functional.linear(x, w, b)
+    assert_same_outcome(run)
+
+
+def test_learner_passes_float64_numpy_to_linear():
+    from _outcome import assert_same_outcome
+    assert_same_outcome(lambda lib: lib.nn.Linear(8, 2)(
+        lib.from_numpy(np.random.default_rng(0).random((3, 8)))))

@@ -683,3 +683,33 @@ def test_step_keeps_grad_mode_inside_inference_mode(name):
             opt.step((lambda: (p * p).sum().detach()) if name == "LBFGS" else None)
             seen.append(L.is_grad_enabled())
     assert seen == [True, True]
+
+
+def test_lbfgs_step_warns_nothing_and_keeps_an_int_lr_as_torch(monkeypatch):
+    # torch takes float() of the closure's loss outside enable_grad: no requires_grad warning;
+    # its step size state 't' keeps the type of lr (an int by default). That warning comes once
+    # per process: gradstep's record of it is emptied, so that it would show here
+    from gradstep import _from_data
+    monkeypatch.setattr(_from_data, "_warned", set())
+    seen = []
+    for lib in (torch, gradstep):
+        lib.manual_seed(0)
+        m = lib.nn.Linear(2, 1)
+        with lib.no_grad():
+            m.weight.copy_(lib.tensor([[0.5, -0.25]]))
+            m.bias.fill_(0.1)
+        opt = lib.optim.LBFGS(m.parameters(), max_iter=3)
+        x = lib.ones(4, 2)
+
+        def closure():
+            opt.zero_grad()
+            loss = (m(x) ** 2).sum()
+            loss.backward()
+            return loss
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            opt.step(closure)
+        t = opt.state_dict()["state"][0]["t"]
+        seen.append(([str(w.message) for w in caught], repr(t)))
+    assert seen[1][0] == []
+    assert seen[0][1] == seen[1][1]

@@ -39,6 +39,16 @@ def _set_quiet(namespace, names, mode):
             cls.quiet = mode
 
 
+def plus_zero(a):
+    """``a`` with each -0.0 made 0.0, in place (adding 0 does it), for a backward that
+    multiplies a gradient by a 0/1 mask or by weights: a negative gradient times 0 is -0.0,
+    where torch's kernels write 0. (A multiply is branch-free; np.where is ~15x slower on a
+    random mask.) Anything but a float array (a Tensor under create_graph) is left as it is."""
+    if type(a) is np.ndarray and a.dtype.kind == "f":
+        np.add(a, a.dtype.type(0), out=a)
+    return a
+
+
 def floating(x):
     """``x`` itself when floating; integer and bool arrays converted to the default float dtype
     (torch computes exp, sqrt, tanh... of integers in it)."""

@@ -15,8 +15,8 @@ from ..autograd._fast_ops import OutputOp
 from ..autograd.graph import Op
 from .higher_order import linked_backward
 from ._util import (_to, broadcast_error, can_cast, check_scalar, cpp_type_name, exact_ops,
-                    filtered_ops, floating, inplace, out_writer, promote_operands, scalar_array,
-                    scalar_type_name, sum_to, write_out)
+                    filtered_ops, floating, inplace, out_writer, plus_zero, promote_operands,
+                    scalar_array, scalar_type_name, sum_to, write_out)
 from ._util import inplace_method as _inplace
 
 __all__ = ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square",
@@ -544,8 +544,8 @@ class Relu(Op):
         # np.where, which is 15x slower on a random mask (branch mispredictions).
         mask = out != 0
         if type(grad) is np.ndarray and grad.shape == out.shape and grad.dtype.kind == "f":
-            return np.multiply(grad, mask, out=_alloc.empty(grad.shape, grad.dtype))
-        return grad * mask
+            return plus_zero(np.multiply(grad, mask, out=_alloc.empty(grad.shape, grad.dtype)))
+        return plus_zero(grad * mask)
 
 
 # ----- rounding -----

@@ -22,7 +22,8 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.graph import Op
-from ._util import exact_ops, inplace, is_tensor, scalar_type_name, wrap_dim, write_out
+from ._util import (exact_ops, inplace, is_tensor, plus_zero, scalar_type_name, wrap_dim,
+                    write_out)
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
            "argmax", "argmin", "var", "std", "var_mean", "std_mean", "norm", "logsumexp",
@@ -610,7 +611,7 @@ class MaxAll(Op):
     @staticmethod
     def backward(ctx, grad):
         weights, = ctx._arrays
-        return weights * grad
+        return plus_zero(weights * grad)
 
 
 class MinAll(MaxAll):
@@ -635,7 +636,7 @@ class Amax(Op):
     @staticmethod
     def backward(ctx, grad):
         weights, = ctx._arrays
-        return weights * _unreduce(grad, ctx)
+        return weights * _unreduce(grad, ctx)  # -0.0 where unselected, as torch's
 
 
 class Amin(Amax):
@@ -678,7 +679,7 @@ class MaxDim(Op):
         if not getattr(ctx, "dims", ()):
             return grad
         weights, = ctx._arrays
-        return weights * _unreduce(grad, ctx)
+        return plus_zero(weights * _unreduce(grad, ctx))
 
 
 class MinDim(MaxDim):
@@ -1733,7 +1734,7 @@ class Topk(Op):
         if ctx.k == 0:
             return np.broadcast_to(np.sum(grad) * 0, ctx.shape)
         selected, rank = ctx._arrays
-        return selected * np.take_along_axis(grad, rank, axis=d)
+        return plus_zero(selected * np.take_along_axis(grad, rank, axis=d))
 
 
 @_signature(1, "int", ((2, 5), (1, 4)), ((1, 3), (0, 2)), keepdim_at=None)
@@ -1852,7 +1853,7 @@ class MedianAll(Op):
     @staticmethod
     def backward(ctx, grad):
         weights, = ctx._arrays
-        return weights * grad
+        return plus_zero(weights * grad)
 
 
 class NanmedianAll(MedianAll):

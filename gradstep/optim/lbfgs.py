@@ -194,7 +194,8 @@ class LBFGS(Optimizer):
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
         with grad_mode.enable_grad():
-            loss = float(closure())
+            loss = closure()
+        loss = float(loss)  # outside enable_grad, as torch: no requires_grad warning
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -216,7 +217,9 @@ class LBFGS(Optimizer):
         if closure is None:
             raise AssertionError("LBFGS requires closure")
         group = self.param_groups[0]
-        lr = float(group["lr"])
+        lr = group["lr"]  # as given: an int lr makes an int step size t, as in torch's state
+        if not isinstance(lr, (int, float)):
+            lr = float(lr)  # a Tensor
         max_iter, max_eval = group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]
@@ -308,7 +311,8 @@ class LBFGS(Optimizer):
                 self._add_grad(t, d)
                 if n_iter != max_iter:
                     with grad_mode.enable_grad():
-                        loss = float(closure())
+                        loss = closure()
+                    loss = float(loss)
                     flat_grad = self._gather_flat_grad()
                     opt_cond = np.abs(flat_grad).max() <= tolerance_grad
                     ls_func_evals = 1

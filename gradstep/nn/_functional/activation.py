@@ -17,7 +17,7 @@ import numpy as np
 from ... import _tensor
 from ..._ops import reduction as _reduction
 from ..._ops._util import inplace as _inplace_write
-from ..._ops._util import scalar_type_name, wrap_dim
+from ..._ops._util import plus_zero, scalar_type_name, wrap_dim
 from ..._ops.elementwise import Relu, Sigmoid, Tanh, _erf
 from ..._ops.higher_order import input_at, link, linked_backward
 from ...autograd.graph import Op
@@ -64,7 +64,7 @@ class Threshold(Op):
     @staticmethod
     def backward(ctx, grad):
         x, = ctx._arrays
-        return grad * ~(x <= ctx.th)
+        return plus_zero(grad * ~(x <= ctx.th))
 
 
 class ThresholdInplace(Threshold):
@@ -105,7 +105,7 @@ class Hardtanh(Op):
     def backward(ctx, grad):
         x, = ctx._arrays
         # torch zeroes the gradient at or beyond a bound: nan is neither, so its gradient passes
-        return grad * ~((x <= ctx.lo) | (x >= ctx.hi))
+        return plus_zero(grad * ~((x <= ctx.lo) | (x >= ctx.hi)))
 
 
 class HardtanhInplace(Hardtanh):

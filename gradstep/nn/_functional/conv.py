@@ -21,7 +21,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ... import _alloc
 from ..._tensor import Tensor
-from ..._ops._util import scalar_type_name
+from ..._ops._util import cpp_type_name, scalar_type_name
 from ..._ops.higher_order import link
 from ...autograd.graph import Op
 
@@ -424,12 +424,26 @@ def _spatial_tuple(value, nd, name, kdim):
 
 
 def _check_dtypes(input, weight, bias):
-    if input.dtype != weight.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(input._data.dtype)} but found "
+    """torch's checks: the bias against the input first, then the weight."""
+    x = input._data.dtype
+    if bias is not None and bias._data.dtype != x:
+        raise RuntimeError(f"Input type ({cpp_type_name(x)}) and bias type "
+                           f"({cpp_type_name(bias._data.dtype)}) should be the same")
+    if weight._data.dtype != x:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found "
                            f"{scalar_type_name(weight._data.dtype)}")
-    if bias is not None and bias.dtype != input.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(input._data.dtype)} but found "
-                           f"{scalar_type_name(bias._data.dtype)}")
+
+
+def _check_transposed_dtypes(input, weight, bias):
+    """A transposed convolution checks only the weight, and adds the bias in the input's dtype
+    (torch casts it)."""
+    x = input._data.dtype
+    if weight._data.dtype != x:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found "
+                           f"{scalar_type_name(weight._data.dtype)}")
+    if bias is not None and bias._data.dtype != x:
+        return bias.to(input.dtype)
+    return bias
 
 
 def _refuse_bool(kernel):
@@ -571,7 +585,7 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
                  + [f"dilation_{n}: {v}" for n, v in zip(names, dl)])
         raise RuntimeError("output padding must be smaller than either stride or dilation, but "
                            "got " + " ".join(parts))
-    _check_dtypes(input, weight, bias)
+    bias = _check_transposed_dtypes(input, weight, bias)
     if unbatched:
         input = input.unsqueeze(0)
     C = input.shape[1]

@@ -87,9 +87,17 @@ class _LinearUnsafeView(_Linear):
     name_ = "UnsafeViewBackward0"
 
 
-def _dtype_error(a, b):
-    return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                        f"{cpp_type_name(a)} != {cpp_type_name(b)}")
+def _dtype_error(x, w, b=None):
+    """torch's error for mismatched dtypes: without a bias, matmul's; with one, addmm's, which
+    checks the bias against the weight first, then the input."""
+    if b is None:
+        return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                            f"{cpp_type_name(x)} != {cpp_type_name(w)}")
+    if b != w:
+        return RuntimeError(f"self and mat2 must have the same dtype, but got "
+                            f"{scalar_type_name(b)} and {scalar_type_name(w)}")
+    return RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                        f"{scalar_type_name(x)} and {scalar_type_name(w)}")
 
 
 def linear(input, weight, bias=None):
@@ -112,8 +120,8 @@ def linear(input, weight, bias=None):
         rows = xd.size // xd.shape[-1] if xd.shape[-1] else int(np.prod(xd.shape[:-1]))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{xd.shape[-1]} "
                            f"and {wd.shape[1]}x{wd.shape[0]})")
-    if xd.dtype != wd.dtype:
-        raise _dtype_error(xd.dtype, wd.dtype)
+    if xd.dtype != wd.dtype or bias is not None and bias._data.dtype != wd.dtype:
+        raise _dtype_error(xd.dtype, wd.dtype, None if bias is None else bias._data.dtype)
     if xd.dtype.kind == "b":  # torch multiplies integer matrices, not bool ones
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     nd = xd.ndim
@@ -121,9 +129,6 @@ def linear(input, weight, bias=None):
         op = _LinearMm if nd == 2 else _LinearSqueeze if nd == 1 else _LinearUnsafeView
         return op.apply2(input, weight)
     bd = bias._data
-    if bd.dtype != xd.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{scalar_type_name(bd.dtype)} and {scalar_type_name(xd.dtype)}")
     if bd.ndim == 1:
         if bd.shape[0] != wd.shape[0]:
             rows = xd.size // xd.shape[-1] if xd.shape[-1] else int(np.prod(xd.shape[:-1]))

@@ -9,7 +9,7 @@ through the same strided slices. 1-d pooling is 2-d pooling over a unit height, 
 import numpy as np
 
 from ... import _alloc
-from ..._ops._util import scalar_type_name
+from ..._ops._util import plus_zero, scalar_type_name
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ._linear import LinearOp, _Ctx
@@ -231,7 +231,7 @@ def _max_scatter(gy, arg, shape, k, s, d, out, pads):
                     np.multiply(gyb, mask, out=tiles[:, :, i, :, j])
                 else:
                     tiles[:, :, i, :, j] = np.where(mask, gyb, 0)
-        tiles = tiles.reshape(B, Ho * k[0], Wo * k[1])
+        tiles = plus_zero(tiles.reshape(B, Ho * k[0], Wo * k[1]))
         if tiles.shape[1:] == (H, W):
             return tiles.reshape(shape)
         gx = np.zeros((B, H, W), dtype=gy.dtype)
