@@ -329,10 +329,16 @@ def warn_once_at_caller(message):
     if message in _warned:
         return
     _warned.add(message)
+    warn_at_caller(message)
+
+
+def warn_at_caller(message, category=UserWarning):
+    """Warn as torch's C++ warnings show: attributed to the user's line (the first frame
+    outside gradstep), wherever in gradstep the warning arises."""
     frame, level = sys._getframe(1), 2  # level 1 is this function
     while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == "gradstep":
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, UserWarning, stacklevel=level)
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _from_scalar(value, d):

@@ -7,6 +7,7 @@ import copy
 import functools
 import io
 import pickle
+import sys
 from collections import OrderedDict
 from types import SimpleNamespace
 
@@ -935,3 +936,20 @@ def test_optimizer_keeps_working_after_moving_the_model(move):
     the model's parameters (identity, state keys and values as in torch)."""
     out = assert_same_outcome(lambda lib: _optimizer_after_move(lib, move), rtol=1e-5)
     assert out[0] == "ok" and all(out[1][1][1][1]) and all(out[1][1][2][1])
+
+
+def test_warnings_point_at_the_users_line_as_torch():
+    # torch's C++ warnings show the user's line, not the library's
+    import warnings as _warnings
+    for lib in (torch, gradstep):
+        with _warnings.catch_warnings(record=True) as caught:
+            _warnings.simplefilter("always")
+            m = lib.nn.Linear(3, 2)
+            m.register_full_backward_hook(lambda mod, gi, go: None)
+            line_backward = sys._getframe().f_lineno + 1
+            m(lib.ones(1, 3)).sum().backward()
+            line_encoder = sys._getframe().f_lineno + 1
+            lib.nn.TransformerEncoder(lib.nn.TransformerEncoderLayer(8, 2), 2)
+        where = {str(w.message)[:20]: (w.filename, w.lineno) for w in caught}
+        assert where["Full backward hook i"] == (__file__, line_backward), lib.__name__
+        assert where["enable_nested_tensor"] == (__file__, line_encoder), lib.__name__

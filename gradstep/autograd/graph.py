@@ -835,6 +835,16 @@ def place_of(tensor):
     return (True, fn, tensor._edge() if fn is None else None)
 
 
+def named_as(out, name):
+    """Give ``out``'s node the name torch's graph shows there, where gradstep fuses into one op
+    what torch composes of several (``cross_entropy`` with label smoothing ends in an add):
+    ``grad_fn`` prints as torch's. Returns ``out``."""
+    node = out._grad_fn
+    if node is not None:
+        node.name_ = name
+    return out
+
+
 def at_place(place, data):
     """A Tensor over ``data`` standing at ``place`` (see ``place_of``): its gradient goes where
     the gradient of the tensor there would go."""

@@ -9,6 +9,7 @@ from ..._ops._util import scalar_type_name
 from ..._ops.linalg import _broadcast_batch
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...autograd.graph import named_as
 
 __all__ = ["cosine_similarity", "pairwise_distance", "pdist"]
 
@@ -53,7 +54,8 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     r"""The ``p``-norm of ``x1 - x2 + eps`` along the last dim (of the broadcast shape)."""
     ndim = max(x1.dim(), x2.dim())
     _broadcast_batch(x1.shape, x2.shape)
-    return (x1 - x2 + eps).norm(p, ndim - 1, keepdim=keepdim)
+    # torch's node for this norm is the legacy one
+    return named_as((x1 - x2 + eps).norm(p, ndim - 1, keepdim=keepdim), "NormBackward1")
 
 
 def pdist(input, p=2):

@@ -25,7 +25,7 @@ from ... import _alloc, _tensor
 from ..._ops import reduction as _red
 from ..._ops._util import promote_operands, scalar_type_name, sum_to
 from ..._ops.higher_order import double_name, input_at, link
-from ...autograd.graph import Op
+from ...autograd.graph import Op, named_as
 
 Tensor = _tensor.Tensor
 
@@ -635,8 +635,21 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         input, target = _class_dim_layout(input, target)
         out = NllLoss.apply(input, target, _weight_array(weight, x.dtype), ignore_index,
                             reduction)
-        return out.squeeze(0) if reduction == "none" and t.ndim == 0 else out
-    return NllLoss.apply(input, target, _weight_array(weight, x.dtype), ignore_index, reduction)
+        out = out.squeeze(0) if reduction == "none" and t.ndim == 0 else out
+    else:
+        out = NllLoss.apply(input, target, _weight_array(weight, x.dtype), ignore_index,
+                            reduction)
+    return named_as(out, _nll_name(x.ndim, reduction))
+
+
+def _nll_name(ndim, reduction):
+    """torch's node for nll_loss over ``ndim``-d input: its 2-d kernel beyond 2 dims, with the
+    4-d layout reshaped in and (unreduced) out again for other dims."""
+    if ndim <= 2:
+        return "NllLossBackward0"
+    if ndim == 4 or reduction != "none":
+        return "NllLoss2DBackward0"
+    return "ViewBackward0"
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -680,7 +693,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             input, target = input.unsqueeze(0), target.unsqueeze(0)
         out = CrossEntropyProb.apply(input, target, _weight_array(weight, input._data.dtype),
                                      label_smoothing, reduction)
-        return out.squeeze(0) if one_d and reduction == "none" else out
+        out = out.squeeze(0) if one_d and reduction == "none" else out
+        # torch composes it: -(target * log_softmax).sum(1), then / N for the mean
+        return named_as(out, "DivBackward1" if reduction == "mean" else "NegBackward0")
     _check_nll_shapes(x, t)
     _check_index_target(t, weight, x.shape[1] if x.ndim > 1 else x.shape[0],
                         spatial=x.ndim > 2)
@@ -693,7 +708,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         input, target = _class_dim_layout(input, target)
     out = CrossEntropy.apply(input, target, _weight_array(weight, x.dtype), ignore_index,
                              label_smoothing, reduction)
-    return out.squeeze(0) if one_d and reduction == "none" and t.ndim == 0 else out
+    out = out.squeeze(0) if one_d and reduction == "none" and t.ndim == 0 else out
+    # with smoothing torch adds the smoothing term to nll_loss's
+    return named_as(out, "AddBackward0" if label_smoothing > 0 else
+                    _nll_name(x.ndim, reduction))
 
 
 # ----- binary cross-entropy -----
@@ -938,7 +956,14 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         divisor = math.prod(shape)
     else:
         divisor = 1
-    return KlDiv.apply(input, target, log_target, reduction, divisor)
+    out = KlDiv.apply(input, target, log_target, reduction, divisor)
+    # torch composes it: the pointwise loss (a product with log targets, else a difference),
+    # then its reduction
+    return named_as(out, _KL_NAMES.get(reduction) or
+                    ("MulBackward0" if log_target else "SubBackward0"))
+
+
+_KL_NAMES = {"mean": "MeanBackward0", "batchmean": "DivBackward0", "sum": "SumBackward0"}
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,

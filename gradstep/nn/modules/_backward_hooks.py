@@ -12,9 +12,8 @@ entering and leaving ``forward`` through ``BackwardHookFunction``, an identity a
 is not a tensor, zeros where a tensor got no gradient. When no input requires grad the hooks run from the outputs'
 wrapper with ``grad_input`` all ``None``, as in torch.
 """
-import warnings
-
 from ..._creation import zeros
+from ..._from_data import warn_at_caller
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.function import Function
@@ -112,7 +111,7 @@ class ModuleBackwardHooks:
             grad_output = result
         self.grad_outputs = grad_output
         if self.input_index is None and self.hooks:
-            warnings.warn(_NO_INPUT_WARNING, UserWarning, stacklevel=2)
+            warn_at_caller(_NO_INPUT_WARNING)
             grad_input = (None,) * self.n_inputs
             for hook in self.hooks:
                 result = hook(self.module, grad_input, grad_output)

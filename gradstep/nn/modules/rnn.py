@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from ...autograd.graph import named_as
 from .. import init
 from .._functional.rnn import RNNConfig, RNNStack, rnn_stack
 from ..parameter import Parameter
@@ -230,6 +231,7 @@ class RNNBase(Module):
         if hx is not None:
             self.check_hidden_size(hx, self.get_expected_hidden_size(input, batch_sizes))
         output, hidden, _ = self._run(input, hx, None, batch_sizes)
+        _name_outputs(self, output, (hidden,), batch_sizes)
         if isinstance(orig, PackedSequence):
             output = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
             return output, self.permute_hidden(hidden, unsorted_indices)
@@ -237,6 +239,21 @@ class RNNBase(Module):
             output = output.squeeze(0 if self.batch_first else 1)
             hidden = hidden.squeeze(1)
         return output, hidden
+
+
+def _name_outputs(module, output, states, batch_sizes):
+    """The names of torch's nodes for a recurrent stack's outputs (one fused op here): the
+    final states are stacked per layer; the output is the last layer's, transposed back for
+    batch_first, concatenated for two directions or packed input."""
+    for state in states:
+        named_as(state, "StackBackward0")
+    if batch_sizes is not None or module.bidirectional and not module.batch_first:
+        name = "CatBackward0"
+    elif module.batch_first:
+        name = "TransposeBackward0" if module.mode == "LSTM" else "TransposeBackward1"
+    else:
+        name = "MkldnnRnnLayerBackward0" if module.mode == "LSTM" else "StackBackward0"
+    named_as(output, name)
 
 
 class RNN(RNNBase):
@@ -396,6 +413,7 @@ class LSTM(RNNBase):
             self.check_forward_args(input, hx, batch_sizes)
             h0, c0 = hx
         output, h_n, c_n = self._run(input, h0, c0, batch_sizes)
+        _name_outputs(self, output, (h_n, c_n), batch_sizes)
         if isinstance(orig, PackedSequence):
             output = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
             return output, self.permute_hidden((h_n, c_n), unsorted_indices)
@@ -515,6 +533,7 @@ class RNNCell(RNNCellBase):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         self._check_sizes(input, () if hx is None else (hx,))
         h, _ = self._step(mode, input, hx, None)
+        named_as(h, "TanhBackward0" if mode == "RNN_TANH" else "ReluBackward0")
         return h if is_batched else h.squeeze(0)
 
 
@@ -550,6 +569,8 @@ class LSTMCell(RNNCellBase):
         h0, c0 = (None, None) if hx is None else hx
         self._check_sizes(input, () if hx is None else hx)
         h, c = self._step("LSTM", input, h0, c0)
+        named_as(h, "MulBackward0")  # torch's last ops: h = o * tanh(c), c = f * c + i * g
+        named_as(c, "AddBackward0")
         if not is_batched:
             h, c = h.squeeze(0), c.squeeze(0)
         return h, c
@@ -577,4 +598,5 @@ class GRUCell(RNNCellBase):
                 hx = hx.unsqueeze(0)
         self._check_sizes(input, () if hx is None else (hx,))
         h, _ = self._step("GRU", input, hx, None)
+        named_as(h, "AddBackward0")  # torch's last op: h = n + z * (h - n)
         return h if is_batched else h.squeeze(0)

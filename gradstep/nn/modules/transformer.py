@@ -1,9 +1,9 @@
 """Transformer layers, as torch.nn: encoder/decoder layers and stacks, and the full Transformer."""
 import copy
-import warnings
 
 import numpy as np
 
+from ..._from_data import warn_at_caller
 from .. import init
 from .._functional.attention import _canonical_mask, _none_or_dtype
 from .activation import GELU, ReLU
@@ -281,8 +281,8 @@ class TransformerEncoder(Module):
         self.mask_check = mask_check
         why_not = _why_not_nested(encoder_layer)
         if enable_nested_tensor and why_not:
-            warnings.warn("enable_nested_tensor is True, but self.use_nested_tensor is False "
-                          f"because {why_not}")
+            warn_at_caller("enable_nested_tensor is True, but self.use_nested_tensor is False "
+                           f"because {why_not}")
             self.use_nested_tensor = False
 
     def _nested(self, src, mask, src_key_padding_mask):
