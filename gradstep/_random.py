@@ -542,6 +542,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
                            "replacement")
     w = np.atleast_2d(data).astype(np.float64)
     if not np.isfinite(w).all() or (w < 0).any():
+        if replacement and num_samples > 1:  # torch's kernel for this case checks entry by entry
+            first = w.reshape(-1)[np.argmax(~(np.isfinite(w) & (w >= 0)).reshape(-1))]
+            what = "< 0" if not first >= 0 else "= infinity or NaN"
+            raise RuntimeError(f"invalid multinomial distribution (encountering probability "
+                               f"entry {what})")
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     totals = w.sum(axis=1)
     if (totals <= 0).any():

@@ -64,6 +64,16 @@ def type_name(t):
     return prefix + _LEGACY_NAMES[t._data.dtype.name]
 
 
+def _contiguous_strides(shape):
+    """torch's strides of a contiguous tensor of ``shape`` (an empty dim counts as 1)."""
+    strides = []
+    step = 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
 class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Methods,
              shape.Methods, indexing.Methods, linalg.Methods, convert.Methods, CreationMethods,
              RandomMethods, special.Methods, scan.Methods, stats.Methods, sets.Methods,
@@ -403,7 +413,11 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         return is_contiguous_as(self._data, memory_format)
 
     def stride(self, dim=None):
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        data = self._data
+        if data.size or any(data.strides):
+            strides = tuple(s // data.itemsize for s in data.strides)
+        else:  # NumPy gives a new empty array zero strides; torch lays it out as contiguous
+            strides = _contiguous_strides(data.shape)
         return strides if dim is None else strides[self._dim_of_shape(dim)]
 
     def storage_offset(self):

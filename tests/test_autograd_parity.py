@@ -1530,3 +1530,21 @@ def test_gradient_zero_signs_match_torch(name):
         y.backward(-lib.ones_like(y))
         signs.append(np.signbit(t.grad.numpy()).tolist())
     assert signs[0] == signs[1]
+
+
+NODE_TYPES = {
+    "sum": lambda L, x: x.sum(), "mul_number": lambda L, x: x * 2, "exp": lambda L, x: x.exp(),
+    "mul": lambda L, x: x * x, "add_number": lambda L, x: x + 1, "relu": lambda L, x: x.relu(),
+    "view": lambda L, x: x.view(2, 1), "max": lambda L, x: x.max(), "select": lambda L, x: x[0],
+    "linear": lambda L, x: L.nn.functional.linear(x.view(1, 2), L.ones(3, 2)),
+}
+
+
+@pytest.mark.parametrize("name", NODE_TYPES)
+def test_node_type_names_match_torch(name):
+    # graph-drawing tools print type(grad_fn).__name__
+    def names(lib):
+        y = NODE_TYPES[name](lib, lib.ones(2, requires_grad=True))
+        return [type(y.grad_fn).__name__] + [type(n).__name__ for n, _ in
+                                             y.grad_fn.next_functions if n is not None]
+    assert names(gradstep) == names(torch)

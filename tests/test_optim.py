@@ -713,3 +713,16 @@ def test_lbfgs_step_warns_nothing_and_keeps_an_int_lr_as_torch(monkeypatch):
         seen.append(([str(w.message) for w in caught], repr(t)))
     assert seen[1][0] == []
     assert seen[0][1] == seen[1][1]
+
+
+def test_duplicate_parameter_takes_its_last_index_in_the_state_dict_as_torch():
+    seen = []
+    for lib in (torch, gradstep):
+        w = lib.ones(2, requires_grad=True)
+        v = lib.ones(1, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            opt = lib.optim.SGD([{"params": [w, v, w]}, {"params": [lib.ones(1)]}], lr=0.1)
+        seen.append(([str(c.message) for c in caught],
+                     [g["params"] for g in opt.state_dict()["param_groups"]]))
+    assert seen[0] == seen[1]

@@ -1,6 +1,7 @@
 """Randomness: reproducibility, generator independence, state round trips, distributions,
 and torch's shapes, dtypes, grad_fn names and error messages. (Streams differ from torch's.)"""
 import functools
+import math
 import re
 
 import numpy as np
@@ -455,3 +456,11 @@ def test_argument_checks_and_bounds_match_torch(fn):
         assert ours[1] == theirs[1]  # torch's overload listings are not reproduced word for word
         return
     assert ours == theirs, f"\ngradstep: {ours}\ntorch:    {theirs}"
+
+
+@pytest.mark.parametrize("probs", [[0.5, -0.1, 0.6], [0.5, math.inf], [0.5, math.nan], [0., 0.],
+                                   [[0.5, -1.], [1., 1.]], [[1., math.inf], [1., -1.]]], ids=str)
+@pytest.mark.parametrize("replacement, n", [(False, 1), (True, 1), (True, 3), (False, 2)])
+def test_multinomial_bad_distribution_errors_match_torch(probs, replacement, n):
+    from _outcome import assert_same_outcome
+    assert_same_outcome(lambda L: L.multinomial(L.tensor(probs), n, replacement=replacement))

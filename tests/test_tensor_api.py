@@ -634,3 +634,23 @@ def test_once_per_process_warnings_match_torch():
     # the same warnings, as often, attributed to the user's line
     assert not differ, differ
     assert any(ours.values()) and not all(ours.values())  # the probe sees warnings at all
+
+
+# strides of empty tensors: torch lays a new one out as contiguous (an empty dim counting as 1);
+# NumPy gives zero strides. (Views of a new empty tensor, t() or permute, still differ.)
+EMPTY_STRIDES = [
+    ("zeros(0, 3)", lambda L: L.zeros(0, 3).stride()),
+    ("zeros(2, 0, 3)", lambda L: L.zeros(2, 0, 3).stride()),
+    ("empty(0)", lambda L: L.empty(0).stride()),
+    ("ones(3, 0)", lambda L: L.ones(3, 0).stride(1)),
+    ("tensor([])", lambda L: L.tensor([]).stride()),
+    ("empty + 1", lambda L: (L.zeros(0, 3) + 1).stride()),
+    ("cat of empties", lambda L: L.cat([L.zeros(0, 3), L.zeros(0, 3)]).stride()),
+    ("empty slice of a full tensor", lambda L: L.zeros(2, 3)[:, :0].stride()),
+    ("reshape of empty", lambda L: L.zeros(0, 4).reshape(0, 2, 2).stride()),
+]
+
+
+@table(EMPTY_STRIDES)
+def test_empty_tensor_strides_match_torch(fn):
+    assert_same_outcome(fn)

@@ -33,9 +33,9 @@ def filtered_ops(namespace, names):
 def _set_quiet(namespace, names, mode):
     from ..autograd.graph import Op
     module = namespace["__name__"]
-    for cls in list(namespace.values()):
+    for key, cls in list(namespace.items()):  # by the name in the module (see Node's __name__)
         if (isinstance(cls, type) and issubclass(cls, Op) and cls.__module__ == module
-                and (names is None or cls.__name__ in names)):
+                and (names is None or key in names)):
             cls.quiet = mode
 
 

@@ -379,6 +379,11 @@ class Node:
         super().__init_subclass__(**kwargs)
         if "_release" in cls.__dict__:
             cls._slow = True
+        # The class answers to torch's node name too: type(x.grad_fn).__name__ is what tools
+        # that draw the graph print (``MulBackward0``); __qualname__ keeps the Python name.
+        name = getattr(cls, "name_", None)
+        if isinstance(name, str):
+            cls.__name__ = name.rsplit("::", 1)[-1]
 
     def _saves_output(self):
         """Whether this node holds its own output for backward (see OUTPUT)."""
