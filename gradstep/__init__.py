@@ -96,4 +96,3 @@ from ._ops.sets import (unique, unique_consecutive, isin, searchsorted,  # noqa:
 from ._ops.misc import (clone, detach, result_type, can_cast, is_nonzero,  # noqa: E402
                         is_same_size, scalar_tensor, asarray, block_diag, cartesian_prod,
                         combinations, cdist, cross, vander, trapezoid, trapz, renorm)
-from . import distributions  # noqa: E402
