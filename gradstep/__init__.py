@@ -96,3 +96,10 @@ from ._ops.sets import (unique, unique_consecutive, isin, searchsorted,  # noqa:
 from ._ops.misc import (clone, detach, result_type, can_cast, is_nonzero,  # noqa: E402
                         is_same_size, scalar_tensor, asarray, block_diag, cartesian_prod,
                         combinations, cdist, cross, vander, trapezoid, trapz, renorm)
+from ._ops.decomp import (det, logdet, inverse, pinverse, matrix_power,  # noqa: E402
+                          matrix_exp, triangular_solve)
+from ._ops.decomp import _slogdet_legacy as slogdet  # noqa: E402
+from ._ops.decomp import cholesky_legacy as cholesky  # noqa: E402
+from ._ops.decomp import svd_legacy as svd, qr_legacy as qr  # noqa: E402
+from ._ops.decomp import lstsq_removed as lstsq, symeig_removed as symeig  # noqa: E402
+from ._ops.decomp import eig_removed as eig, matrix_rank_removed as matrix_rank  # noqa: E402

@@ -2,6 +2,7 @@
 structseqs), e.g. ``max(x, dim)`` gives ``return_types.max(values=..., indices=...)``."""
 from ._ops.reduction import return_types as _rt
 from ._ops.scan import return_types as _scan_rt
+from ._ops.decomp import return_types as _la_rt
 
 max = _rt.max  # noqa: A001
 min = _rt.min  # noqa: A001
@@ -13,6 +14,21 @@ mode = _rt.mode
 aminmax = _rt.aminmax
 cummax = _scan_rt.cummax
 cummin = _scan_rt.cummin
+linalg_slogdet = _la_rt.linalg_slogdet
+slogdet = _la_rt.slogdet
+linalg_inv_ex = _la_rt.linalg_inv_ex
+linalg_solve_ex = _la_rt.linalg_solve_ex
+linalg_cholesky_ex = _la_rt.linalg_cholesky_ex
+linalg_eigh = _la_rt.linalg_eigh
+linalg_qr = _la_rt.linalg_qr
+qr = _la_rt.qr
+linalg_svd = _la_rt.linalg_svd
+svd = _la_rt.svd
+linalg_lstsq = _la_rt.linalg_lstsq
+linalg_lu_factor = _la_rt.linalg_lu_factor
+triangular_solve = _la_rt.triangular_solve
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "aminmax", "cummax",
-           "cummin"]
+           "cummin", "linalg_slogdet", "slogdet", "linalg_inv_ex", "linalg_solve_ex",
+           "linalg_cholesky_ex", "linalg_eigh", "linalg_qr", "qr", "linalg_svd", "svd",
+           "linalg_lstsq", "linalg_lu_factor", "triangular_solve"]

@@ -16,6 +16,7 @@ from ..autograd.graph import Op
 from .._alloc import matmul as _pooled_matmul
 from ._util import cpp_type_name, is_tensor, scalar_type_name, sum_to, wrap_dim
 from ._util import write_out as _out
+from .decomp import Methods as _DecompMethods
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "einsum",
            "tensordot", "addmm", "addmv", "addbmm", "baddbmm", "addr", "chain_matmul",
@@ -1181,8 +1182,9 @@ def _result_shape(name, args):
     return (a.shape[0], b.shape[0])
 
 
-class Methods:
-    """Tensor methods and operators for matrix products."""
+class Methods(_DecompMethods):
+    """Tensor methods and operators for matrix products (and, inherited, of the matrix functions
+    in ``decomp``)."""
 
     matmul = matmul
     mm = mm
