@@ -14,15 +14,25 @@ builds containers, numbers, strings, tensors and an allowlist of globals (extend
 ``weights_only=False`` loads any pickle (whole modules, custom classes): only for trusted files.
 
 Saving to a path is atomic: the archive is written to a temporary file in the same folder, flushed
-to disk, then renamed over the target, so a crash mid-save leaves the previous file intact.
+to disk, then renamed over the target, so a crash mid-save leaves the previous file intact. A
+symlink is followed (the link stays, its target gets the data); a device or FIFO is written into.
+
+Damaged files, odd pickles and bad ``map_location`` values raise torch's exception types and
+messages; the weights-only unpickler runs only the pickle opcodes torch's does (protocol 2), so a
+file saved with ``pickle_protocol=4`` is refused by both unless ``weights_only=False``.
 """
 import _compat_pickle
 import collections
 import contextlib
+import errno
 import io
 import os
 import pickle
+import stat
+import struct
 import tempfile
+import types
+import warnings
 import zipfile
 from _codecs import encode as _codecs_encode
 
@@ -139,32 +149,66 @@ class _StorageType:
 
 
 class _Storage:
-    """A loaded storage: a flat host array and the device its tensors go to."""
+    """A loaded storage: a flat host array, the device its tensors go to, and (made when a
+    tensor covers only part of it) the tensor its views hang from."""
 
-    __slots__ = ("array", "device")
+    __slots__ = ("array", "device", "base")
 
     def __init__(self, array, device):
         self.array = array
         self.device = device
+        self.base = None
 
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False,
                        backward_hooks=None, metadata=None):
+    """The tensor ``size``/``stride`` describe from ``storage_offset`` in ``storage``.
+
+    A tensor that is the whole storage wraps it; any other is a view of one tensor over the
+    whole storage, so ``storage_offset()`` and ``as_strided`` see the offsets torch saved and a
+    write through one tensor shows in every other tensor of that storage."""
     flat = storage.array
     item = flat.itemsize
-    size = tuple(size)
+    size = tuple(int(n) for n in size)
+    stride = tuple(int(s) for s in stride)
+    storage_offset = int(storage_offset)
     numel = int(np.prod(size, dtype=np.int64))
-    contiguous = tuple(int(s) for s in _contiguous_strides(size))
-    if numel == 0:
+    if storage_offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {storage_offset}")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got "
+                           f"strides: {list(stride)}")
+    # A file must never make a tensor reach outside its storage (that would read other memory).
+    needed = 0 if numel == 0 else storage_offset + 1 + sum((n - 1) * s
+                                                           for n, s in zip(size, stride))
+    if needed > flat.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage "
+                           f"offset {storage_offset}, and itemsize {item} requiring a storage "
+                           f"size of {needed * item} are out of bounds for storage of size "
+                           f"{flat.size * item}")
+    whole = (storage_offset == 0 and numel == flat.size
+             and stride == _contiguous_strides(size))
+    if storage_offset > flat.size:  # an empty tensor past the end: nothing to share
         arr = np.empty(size, flat.dtype)
-    elif tuple(stride) == contiguous:
-        arr = flat[storage_offset:storage_offset + numel].reshape(size)
+        whole = True
+    elif whole and numel:
+        arr = flat.reshape(size)
+    elif numel == 0:  # (slicing would move an empty view at the storage's end to its start)
+        arr = np.ndarray(size, flat.dtype, flat, storage_offset * item,
+                         tuple(s * item for s in stride))
     else:
         arr = np.lib.stride_tricks.as_strided(flat[storage_offset:], size,
                                               tuple(s * item for s in stride))
     t = Tensor._make(arr)
     if storage.device.type != "cpu":
         t = t.to(storage.device)
+    elif whole:
+        t._ver = 1  # torch's loaded tensors start at version 1
+    else:
+        if storage.base is None:
+            storage.base = Tensor._make(flat)
+            storage.base._ver = 1
+        t._base = storage.base
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -172,7 +216,10 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
 
 def _rebuild_parameter(data, requires_grad, backward_hooks, *state):
     from .nn.parameter import Parameter
-    return Parameter(data, requires_grad)
+    p = Parameter(data, requires_grad)
+    p._base = data._base  # a parameter that is part of a storage stays a view of it
+    p._ver = 1
+    return p
 
 
 def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
@@ -235,36 +282,158 @@ def _contiguous_strides(shape):
 
 
 # ---------------------------------------------------------------------------------- unpicklers
+_MINIZ_NOTE = ("This is an internal miniz error. If you are seeing this error, there is a high "
+               "likelihood that your checkpoint file is corrupted. This can happen if the "
+               "checkpoint was not saved properly, was transferred incorrectly, or the file was "
+               "modified after saving.")
+_MIN_VERSION, _MAX_VERSION = 1, 10  # the archive versions torch reads
+_EOCD_SIZE = 22  # a zip's end-of-central-directory record: no archive is shorter
+
+
+class _Archive:
+    """torch's checkpoint reader over :mod:`zipfile`: records are named relative to the
+    archive's folder (``data.pkl``, ``data/0``), and a damaged file raises torch's
+    ``RuntimeError`` messages. Unlike torch, each record's CRC-32 is checked as it is read."""
+
+    def __init__(self, fh):
+        start = fh.tell()
+        try:
+            self.zf = zipfile.ZipFile(fh)
+        except zipfile.BadZipFile as e:
+            size = fh.seek(0, io.SEEK_END) - start
+            reason = ("not a ZIP archive" if size < _EOCD_SIZE else
+                      "failed finding central directory" if str(e) == "File is not a zip file"
+                      else "invalid header or archive is corrupted")
+            raise RuntimeError(f"PytorchStreamReader failed reading zip archive: {reason}. "
+                               f"{_MINIZ_NOTE}") from None
+        names = self.zf.namelist()
+        first = names[0] if names else ""
+        if "/" not in first:
+            raise RuntimeError("[enforce fail at inline_container.cc:180] . file in archive is "
+                               f"not in a subdirectory: {first}")
+        self.prefix = first[:first.index("/") + 1]
+        self._names = set(names)
+        name = ".data/version" if self.has(".data/version") else "version"
+        if not self.has(name):
+            raise RuntimeError('Expected hasRecord("version") to be true, but got false.  (Could '
+                               'this error message be improved?  If so, please report an '
+                               'enhancement request to PyTorch.)')
+        text = self.read(name).decode("latin-1")
+        try:
+            version = int(text)
+        except ValueError:
+            raise RuntimeError("[enforce fail at inline_container.cc:215] . Couldn't parse the "
+                               f"version {text} as Long Long.") from None
+        if version < _MIN_VERSION:
+            raise RuntimeError(
+                "[enforce fail at inline_container.cc:219] . Attempted to read a PyTorch file "
+                f"with version {version}, but the minimum supported version for reading is "
+                f"{_MIN_VERSION}. Your PyTorch script module file is too old. Please regenerate "
+                "it with latest version of PyTorch to mitigate this issue.")
+        if version > _MAX_VERSION:
+            raise RuntimeError(
+                "[enforce fail at inline_container.cc:230] . Attempted to read a PyTorch file "
+                f"with version {version}, but the maximum supported version for reading is "
+                f"{_MAX_VERSION}. The version of your PyTorch installation may be too old, "
+                "please upgrade PyTorch to latest version to mitigate this issue.")
+
+    def has(self, name):
+        return self.prefix + name in self._names
+
+    def info(self, name):
+        if not self.has(name):
+            raise RuntimeError(f"PytorchStreamReader failed locating file {name}: file not "
+                               f"found. {_MINIZ_NOTE}")
+        return self.zf.getinfo(self.prefix + name)
+
+    def read(self, name):
+        with self._reading(name):
+            return self.zf.read(self.info(name))
+
+    def read_into(self, name, buffer):
+        with self._reading(name), self.zf.open(self.info(name)) as fh:
+            fh.readinto(buffer)
+
+    @contextlib.contextmanager
+    def _reading(self, name):
+        try:
+            yield
+        except zipfile.BadZipFile as e:
+            reason = ("CRC-32 check failed" if "CRC" in str(e)
+                      else "invalid header or archive is corrupted")
+            raise RuntimeError(f"PytorchStreamReader failed reading file {name}: {reason}. "
+                               f"{_MINIZ_NOTE}") from None
+
+
+_UNAVAILABLE = ("If you are running on a CPU-only machine, please use torch.load with "
+                "map_location=torch.device('cpu') to map your storages to the CPU.")
+
+
+def _restore_device(location):
+    """The device a storage saved (or mapped) with the tag ``location`` is loaded on, by
+    torch's rules: ``"cpu"`` exactly, ``"cuda"`` or ``"cuda:N"``, ``"meta"``; other backends
+    torch knows fail as they do in a CPU-only torch; anything else is unknown."""
+    if location == "cpu" or location == "meta":
+        return as_device(location)
+    if location.startswith("cuda") and not location[4:5].isalpha():
+        dev = as_device(location)  # "cuda0" raises torch's "Invalid device string"
+        if not cuda_is_available():
+            raise RuntimeError("Attempting to deserialize object on a CUDA device but "
+                               "torch.cuda.is_available() is False. " + _UNAVAILABLE)
+        return dev
+    if location.startswith("mps"):
+        raise RuntimeError("torch.UntypedStorage(): Storage device not recognized: mps")
+    backend = location.split(":")[0]
+    if backend == "xpu":
+        raise RuntimeError("Attempting to deserialize object on a XPU device but "
+                           "torch.xpu.is_available() is False. " + _UNAVAILABLE)
+    if backend in ("hpu", "privateuseone"):
+        raise RuntimeError(f"The {backend.upper()} device module is not registered. "
+                           + _UNAVAILABLE)
+    raise RuntimeError("don't know how to restore data location of "
+                       f"torch.storage.UntypedStorage (tagged with {location})")
+
+
 class _LoaderMixin:
     """Storage loading from the zip archive and map_location handling, shared by both
     unpicklers."""
 
-    def _setup(self, zf, prefix, map_location):
-        self._zf = zf
-        self._prefix = prefix
+    def _setup(self, archive, map_location):
+        self._archive = archive
         self._map_location = map_location
         self._storages = {}
 
     def persistent_load(self, pid):
-        if not isinstance(pid, tuple) or not pid or pid[0] != "storage" or self._zf is None:
+        if self._archive is None:  # a bare pickle: no storages to refer to
             raise pickle.UnpicklingError("unsupported persistent id encountered")
-        _, storage_type, key, location, numel = pid
-        key = str(key)
+        if not isinstance(pid, tuple):
+            raise AssertionError(f"saved_id must be a tuple, got {type(pid).__name__}")
+        typename = _ascii(pid[0])
+        if typename != "storage":
+            raise AssertionError("Unknown typename for persistent_load, expected 'storage' but "
+                                 f"got '{typename}'")
+        storage_type, key, location, numel = pid[1:]
+        key = _ascii(key)
         storage = self._storages.get(key)
         if storage is None:
             if not isinstance(storage_type, _StorageType):
-                raise pickle.UnpicklingError(f"unsupported storage type {storage_type!r}")
-            storage = self._load_storage(storage_type.np, key, location, numel)
+                raise AttributeError(f"'{type(storage_type).__name__}' object has no attribute "
+                                     "'dtype'")
+            storage = self._load_storage(storage_type.np, key, _ascii(location), numel)
             self._storages[key] = storage
         return storage
 
     def _load_storage(self, np_dtype, key, location, numel):
-        info = self._zf.getinfo(f"{self._prefix}data/{key}")
-        array = np.empty(info.file_size // np_dtype.itemsize,
-                         np_dtype.newbyteorder(">" if self._big_endian else "<"))
+        name = f"data/{key}"
+        info = self._archive.info(name)
+        nbytes = int(numel) * np_dtype.itemsize
+        if info.file_size != nbytes:
+            raise RuntimeError(f"record size ({info.file_size} bytes) does not match expected "
+                               f"size ({nbytes} bytes = {nbytes} elements * 1 bytes/element) "
+                               "for dtype Byte")
+        array = np.empty(int(numel), np_dtype.newbyteorder(">" if self._big_endian else "<"))
         if array.size:
-            with self._zf.open(info) as fh:
-                fh.readinto(memoryview(array).cast("B"))
+            self._archive.read_into(name, memoryview(array).cast("B"))
         if array.dtype != np_dtype:  # stored byte order differs from this machine's
             array = array.astype(np_dtype)
         return self._place(array, location)
@@ -273,31 +442,42 @@ class _LoaderMixin:
 
     def _place(self, array, location):
         ml = self._map_location
-        if callable(ml):
-            result = ml(Tensor._make(array), location)
+        if ml is None:
+            target = location
+        elif isinstance(ml, dict):
+            target = ml.get(location, location)
+        elif isinstance(ml, str):
+            target = ml
+        elif isinstance(ml, _device_cls):
+            target = str(ml)
+        elif isinstance(ml, bytes):
+            raise TypeError("cannot use a string pattern on a bytes-like object")
+        else:
+            result = ml(Tensor._make(array), location)  # not callable: torch's TypeError
             if result is None:
                 target = location
             elif isinstance(result, Tensor):
                 return _Storage(result._host().reshape(-1), result.device)
             else:
                 target = result
-        elif isinstance(ml, dict):
-            target = ml.get(location, location)
-        elif ml is None:
-            target = location
-        else:
-            target = ml
-        dev = as_device(target)
-        if dev.type == "cuda" and not cuda_is_available():
-            raise RuntimeError(
-                "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
-                "is False. If you are running on a CPU-only machine, please use torch.load with "
-                "map_location=torch.device('cpu') to map your storages to the CPU.")
-        return _Storage(array, dev)
+        if isinstance(target, _device_cls):
+            if not callable(ml):  # torch matches a dict's values as strings
+                raise TypeError("expected string or bytes-like object, got 'torch.device'")
+            target = str(target)
+        if not isinstance(target, str):
+            raise TypeError(f"expected string or bytes-like object, got "
+                            f"'{type(target).__name__}'")
+        return _Storage(array, _restore_device(target))
 
 
-class _FullUnpickler(_LoaderMixin, pickle.Unpickler):
-    """``weights_only=False``: any global may be imported (trusted files only)."""
+def _ascii(value):
+    """A pickle written by Python 2 may hold ids and locations as bytes."""
+    return value.decode("ascii") if isinstance(value, bytes) else str(value)
+
+
+class _BareUnpickler(pickle.Unpickler):
+    """``weights_only=False`` on a file that is no zip archive: a plain pickle (trusted files
+    only), where a persistent id has no storage to refer to."""
 
     def find_class(self, module, name):
         full = f"{module}.{name}"
@@ -308,12 +488,67 @@ class _FullUnpickler(_LoaderMixin, pickle.Unpickler):
         return super().find_class(module, name)
 
 
-class _WeightsUnpickler(_LoaderMixin, pickle._Unpickler):
-    """``weights_only=True``: the pure-Python unpickler with every global checked against the
-    allowlist and BUILD (attribute setting) restricted to allowlisted instances, so no code from
-    the file can run."""
+class _FullUnpickler(_LoaderMixin, _BareUnpickler):
+    """``weights_only=False``: any global may be imported (trusted files only)."""
 
-    dispatch = dict(pickle._Unpickler.dispatch)
+
+# The opcodes torch's weights_only unpickler runs: protocol 2's binary subset (it refuses
+# FRAME, the protocol 3 bytes opcodes, the text opcodes of protocols 0 and 1...).
+_WEIGHTS_OPCODES = (pickle.MARK + pickle.EMPTY_TUPLE + pickle.STOP + pickle.BINFLOAT
+                    + pickle.BININT + pickle.BININT1 + pickle.BININT2 + pickle.NONE
+                    + pickle.BINPERSID + pickle.REDUCE + pickle.SHORT_BINSTRING
+                    + pickle.BINUNICODE + pickle.EMPTY_LIST + pickle.APPEND + pickle.BUILD
+                    + pickle.GLOBAL + pickle.APPENDS + pickle.BINGET + pickle.LONG_BINGET
+                    + pickle.BINPUT + pickle.LONG_BINPUT + pickle.SETITEM + pickle.TUPLE
+                    + pickle.SETITEMS + pickle.EMPTY_DICT + pickle.PROTO + pickle.NEWOBJ
+                    + pickle.TUPLE1 + pickle.TUPLE2 + pickle.TUPLE3 + pickle.NEWTRUE
+                    + pickle.NEWFALSE + pickle.LONG1 + pickle.EMPTY_SET)
+
+
+def _refuse_opcode(code):
+    def refuse(self):
+        raise pickle.UnpicklingError(f"Unsupported operand {code}")
+    return refuse
+
+
+class _WeightsUnpickler(_LoaderMixin, pickle._Unpickler):
+    """``weights_only=True``: the pure-Python unpickler restricted to torch's opcodes, with every
+    global checked against the allowlist and BUILD (attribute setting) restricted to allowlisted
+    instances, so no code from the file can run."""
+
+    dispatch = {code: (pickle._Unpickler.dispatch[code] if code in _WEIGHTS_OPCODES
+                       else _refuse_opcode(code)) for code in range(256)}
+
+    def _load_proto(self):
+        proto = self.read(1)[0]
+        if proto != DEFAULT_PROTOCOL:
+            warnings.warn(
+                f"Detected pickle protocol {proto} in the checkpoint, which was not the default "
+                f"pickle protocol used by `torch.load` ({DEFAULT_PROTOCOL}). The weights_only "
+                "Unpickler might not support all instructions implemented by this protocol, "
+                "please file an issue for adding support if you encounter this.", stacklevel=2)
+        self.proto = proto
+
+    def _load_binget(self):
+        self.append(self.memo[self.read(1)[0]])  # a missing index is torch's KeyError
+
+    def _load_long_binget(self):
+        self.append(self.memo[struct.unpack("<I", self.read(4))[0]])
+
+    def _load_binpersid(self):
+        pid = self.stack.pop()
+        if not isinstance(pid, (tuple, int)):
+            raise pickle.UnpicklingError(
+                f"persistent_load id must be tuple or int, but got {type(pid)}")
+        if isinstance(pid, tuple) and pid and pid[0] != "storage":
+            raise pickle.UnpicklingError(
+                f"Only persistent_load of storage is allowed, but got {type(pid[0])}")
+        self.append(self.persistent_load(pid))
+
+    dispatch[pickle.PROTO[0]] = _load_proto
+    dispatch[pickle.BINPERSID[0]] = _load_binpersid
+    dispatch[pickle.BINGET[0]] = _load_binget
+    dispatch[pickle.LONG_BINGET[0]] = _load_long_binget
 
     def find_class(self, module, name):
         if self.proto < 3 and self.fix_imports:  # Python 2 names, as pickle protocol 2 writes
@@ -342,7 +577,9 @@ class _WeightsUnpickler(_LoaderMixin, pickle._Unpickler):
         return obj
 
     def _load_build(self):
-        inst = self.stack[-2]
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        self.append(state)
         user_types = tuple(g for g in _user_allowed().values() if isinstance(g, type))
         if isinstance(inst, type) or not isinstance(
                 inst, (collections.OrderedDict, collections.Counter, Tensor) + user_types):
@@ -444,6 +681,23 @@ class _Pickler(pickle._Pickler):
             return self._write_global("torch", obj.name, obj)
         super().save(obj, save_persistent_id)
 
+    def save_global(self, obj, name=None):
+        try:
+            super().save_global(obj, name)
+        except pickle.PicklingError as e:
+            # torch pickles with the C pickler, whose wording differs ("attribute lookup A on
+            # builtins failed", an AttributeError for local objects): ask it for the same global
+            # (it only imports the module and looks the name up, as the line above did).
+            if name is None:
+                try:
+                    pickle.dumps(obj, self.proto)
+                except (pickle.PicklingError, AttributeError) as c_error:
+                    raise c_error from None
+            raise e
+
+    dispatch = dict(pickle._Pickler.dispatch)
+    dispatch[types.FunctionType] = save_global
+
     def _write_global(self, module, name, obj):
         memo = self.memo.get(id(obj))
         if memo is not None:
@@ -542,32 +796,109 @@ def _umask():
     return 0o022
 
 
-def _atomic_write(path, write):
-    """Run ``write(fileobj)`` on a temporary file next to ``path`` and rename it over ``path``
-    only once everything is on disk; on any error the temporary file is removed."""
-    path = os.fspath(path)
+def _open_failed(code):
+    return RuntimeError("[enforce fail at inline_container.cc:747] . open file failed with "
+                        f"strerror: {os.strerror(code)}")
+
+
+def _save_to_path(path, write):
+    """Run ``write(fileobj)`` for the file at ``path``, as torch would open it, but atomically.
+
+    The destination is where ``path`` leads: a symlink is followed, so the link stays and its
+    target gets the data. A regular file (or a new one) is written through a temporary file in
+    the target's folder and renamed over it, keeping its mode (and, where allowed, owner).
+    Anything else (``/dev/null``, a FIFO, a terminal) is written into directly: it has no
+    contents to protect, and renaming would replace the device with a regular file.
+    """
+    path = os.fsdecode(os.fspath(path))
+    if not path:
+        raise RuntimeError("[enforce fail at inline_container.cc:720] . invalid file name: ")
     folder = os.path.dirname(path)
     if not os.path.isdir(folder or "."):
         raise RuntimeError(f"Parent directory {folder} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                               dir=folder or ".")
+    target = os.path.realpath(path)
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:  # a symlink loop, a path through a file...
+        raise _open_failed(e.errno) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise _open_failed(errno.EISDIR)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        try:
+            fh = open(target, "wb")
+        except OSError as e:
+            raise _open_failed(e.errno) from None
+        with fh:
+            write(fh)
+        return
+    if st is not None and not os.access(target, os.W_OK):
+        raise _open_failed(errno.EACCES)  # torch cannot open a read-only file either
+    _replace_file(target, st, write, _open_failed)
+
+
+def _atomic_write(path, write):
+    """Run ``write(fileobj)`` for the file ``path`` leads to, atomically where it is a regular
+    file (or a new one): the rules of :func:`_save_to_path`, with Python's own ``OSError``."""
+    target = os.path.realpath(os.fspath(path))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        with open(target, "wb") as fh:
+            write(fh)
+        return
+    _replace_file(target, st, write)
+
+
+def _replace_file(path, st, write, open_failed=None):
+    """Run ``write(fileobj)`` on a temporary file next to ``path`` (a regular file, with stat
+    ``st``, or ``None`` where there is none yet) and rename it over ``path`` only once
+    everything is on disk; on any error the temporary file is removed. ``open_failed(errno)``
+    makes the exception raised where no temporary file can be made."""
+    folder = os.path.dirname(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
+                                   dir=folder)
+    except OSError as e:
+        if st is not None and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            # The folder takes no new file, yet the file itself is writable: write in place,
+            # as torch does (not atomic: there is nowhere else to put the data).
+            try:
+                fh = open(path, "r+b")
+            except OSError as e2:
+                if open_failed is None:
+                    raise
+                raise open_failed(e2.errno) from None
+            with fh:
+                fh.truncate()
+                write(fh)
+            return
+        if open_failed is None:
+            raise
+        raise open_failed(e.errno) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        try:
-            mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
-        os.chmod(tmp, mode)
+        if st is None:
+            os.chmod(tmp, 0o666 & ~_umask())
+        else:
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                with contextlib.suppress(OSError):  # only root may give a file away
+                    os.chown(tmp, st.st_uid, st.st_gid)
+                    os.chmod(tmp, stat.S_IMODE(st.st_mode))  # chown clears setuid bits
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable
-        dfd = os.open(folder or ".", os.O_RDONLY)
+        dfd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dfd)
         finally:
@@ -581,7 +912,18 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL,
 
     The file is PyTorch's zip checkpoint format, readable by ``torch.load``. Saving to a path is
     atomic (temporary file in the same folder, fsync, rename): a crash mid-save never replaces
-    the previous checkpoint with a partial one.
+    the previous checkpoint with a partial one. Where the file goes:
+
+    - a symlink is followed: the link stays and its final target is replaced (torch writes
+      through the link too);
+    - a regular file keeps its mode (and owner, where allowed); if it has other hard links,
+      only this name gets the new data and the other names keep the previous checkpoint
+      (torch rewrites the shared file in place, so every name changes, and a crash mid-save
+      damages all of them);
+    - a device or FIFO (``/dev/null``, a pipe) is written into directly, as torch does: it is
+      never replaced by a regular file;
+    - in a folder that takes no new files, a writable file is rewritten in place (not atomic);
+    - a folder, a missing parent or an unopenable path raises torch's ``RuntimeError``.
 
     Args:
         obj (object): what to save
@@ -600,7 +942,7 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL,
         {'w': tensor([1., 1.]), 'step': 3}
     """
     if _is_path(f):
-        _atomic_write(f, lambda fh: _write_archive(obj, fh, pickle_protocol))
+        _save_to_path(f, lambda fh: _write_archive(obj, fh, pickle_protocol))
     else:
         _write_archive(obj, f, pickle_protocol)
 
@@ -639,10 +981,6 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
             "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0").lower() not in ("1", "y", "yes", "true")
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
-    if map_location is not None and not (callable(map_location) or isinstance(
-            map_location, (str, dict, _device_cls))):
-        raise ValueError(f"map_location should be a string, a torch.device, a dict or a callable, "
-                         f"but got {type(map_location).__name__}")
     if _is_path(f):
         with open(f, "rb") as fh:
             return _load(fh, map_location, weights_only, pickle_load_args)
@@ -653,21 +991,17 @@ def _load(fh, map_location, weights_only, pickle_load_args):
     cls = _WeightsUnpickler if weights_only else _FullUnpickler
     try:
         if _is_zip(fh):
-            with zipfile.ZipFile(fh) as zf:
-                names = zf.namelist()
-                pkl = next((n for n in names if n.endswith("data.pkl") and n.count("/") == 1),
-                           None)
-                if pkl is None:
-                    raise RuntimeError("PytorchStreamReader failed locating file data.pkl: file "
-                                       "not found")
-                prefix = pkl[:-len("data.pkl")]
-                unpickler = cls(io.BytesIO(zf.read(pkl)), **pickle_load_args)
-                unpickler._setup(zf, prefix, map_location)
-                if f"{prefix}byteorder" in names:
-                    unpickler._big_endian = zf.read(f"{prefix}byteorder").strip() == b"big"
-                return unpickler.load()
-        unpickler = cls(fh, **pickle_load_args)
-        unpickler._setup(None, "", map_location)
+            archive = _Archive(fh)
+            unpickler = cls(io.BytesIO(archive.read("data.pkl")), **pickle_load_args)
+            unpickler._setup(archive, map_location)
+            if archive.has("byteorder"):
+                unpickler._big_endian = archive.read("byteorder").strip() == b"big"
+            return unpickler.load()
+        if weights_only:
+            unpickler = _WeightsUnpickler(fh, **pickle_load_args)
+            unpickler._setup(None, map_location)
+        else:
+            unpickler = _BareUnpickler(fh, **pickle_load_args)
         magic = unpickler.load()
         if magic == _MAGIC_NUMBER:
             raise RuntimeError("This checkpoint uses torch's legacy (pre-1.6) format, which "

@@ -224,7 +224,7 @@ def test_malicious_checkpoint_is_refused(writer, tmp_path):
 def test_malicious_plain_pickle_is_refused(tmp_path):
     marker = tmp_path / "pwned"
     path = tmp_path / "evil.pkl"
-    path.write_bytes(pickle.dumps(Evil(marker)))
+    path.write_bytes(pickle.dumps(Evil(marker), protocol=2))
     with pytest.raises(pickle.UnpicklingError, match="GLOBAL posix.system whose module posix is "
                                                      "blocked"):
         gradstep.load(path)
@@ -270,7 +270,7 @@ def test_blocked_modules_cannot_be_allowlisted(tmp_path):
     serialization.add_safe_globals([os.system])
     try:
         with pytest.raises(pickle.UnpicklingError, match="is blocked"):
-            gradstep.load(io.BytesIO(pickle.dumps(Evil(tmp_path / "m"))))
+            gradstep.load(io.BytesIO(pickle.dumps(Evil(tmp_path / "m"), protocol=2)))
     finally:
         serialization.clear_safe_globals()
 
