@@ -546,3 +546,37 @@ def test_cross_entropy_live_graphs_and_no_grad():
         lb.backward()
         res.append((la.detach(), lb.detach(), lc, a.grad, b.grad))
     assert_same(res[0], res[1], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_multilabel_margin_loss_matches_torch(seed, reduction):
+    rng = np.random.default_rng(seed)
+    n, c = (3, 5) if seed % 3 else (1, 4)
+    x = rng.normal(size=(n, c)).round(1)  # ties make margins of exactly 0 (relu's kink)
+    t = rng.integers(-1, c, size=(n, c))  # repeats, and entries after a -1 that do not count
+    squeeze = seed == 5  # one sample as 1-d input
+    outs = []
+    for lib in (torch, gradstep):
+        xt = lib.tensor(x[0] if squeeze else x, requires_grad=True)
+        loss = lib.nn.functional.multilabel_margin_loss(xt, lib.tensor(t[0] if squeeze else t),
+                                                        reduction=reduction)
+        loss.sum().backward()
+        outs.append((loss.detach().numpy(), xt.grad.numpy(), loss.grad_fn.name()))
+    np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=1e-12)
+    np.testing.assert_allclose(outs[1][1], outs[0][1], rtol=1e-12)
+    assert outs[1][2] == outs[0][2]
+
+
+def test_gumbel_softmax_shapes_gradients_and_warning():
+    x = gradstep.randn(4, 5, requires_grad=True)
+    soft = gradstep.nn.functional.gumbel_softmax(x, tau=0.5)
+    np.testing.assert_allclose(soft.sum(1).detach().numpy(), 1, rtol=1e-6)
+    assert soft.grad_fn.name() == "SoftmaxBackward0"
+    hard = gradstep.nn.functional.gumbel_softmax(x, hard=True, dim=0)
+    assert sorted(hard.detach().numpy().sum(0).tolist()) == [1.0] * 5  # one-hot per column
+    assert hard.grad_fn.name() == "AddBackward0"
+    hard[0].sum().backward()  # straight through: the soft sample's gradient
+    assert x.grad is not None and np.abs(x.grad.numpy()).sum() > 0
+    with pytest.warns(UserWarning, match="`eps` parameter is deprecated and has no effect."):
+        gradstep.nn.functional.gumbel_softmax(x, eps=1e-5)

@@ -19,9 +19,10 @@ from .modules.activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsig
 # --- losses ---
 from .modules.loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
                            CTCLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss,
-                           L1Loss, MarginRankingLoss, MSELoss, MultiLabelSoftMarginLoss,
-                           MultiMarginLoss, NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss,
-                           TripletMarginLoss, TripletMarginWithDistanceLoss)
+                           L1Loss, MarginRankingLoss, MSELoss, MultiLabelMarginLoss,
+                           MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss,
+                           SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
+                           TripletMarginWithDistanceLoss)
 
 # --- linear, normalization, dropout, embedding, flatten ---
 from .modules.linear import Identity, Linear, Bilinear, LazyLinear, UninitializedParameter

@@ -9,14 +9,15 @@ from ._functional.activation import (celu, celu_, elu, elu_, gelu, glu, hardshri
                                      log_softmax, logsigmoid, mish, prelu, relu, relu6, relu_,
                                      rrelu, rrelu_, selu, selu_, sigmoid, silu, softmax, softmin,
                                      softplus, softshrink, softsign, tanh, tanhshrink, threshold,
-                                     threshold_)
+                                     threshold_, gumbel_softmax)
 
 # --- losses ---
 from ._functional.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                cosine_embedding_loss, cross_entropy, ctc_loss, gaussian_nll_loss,
                                hinge_embedding_loss, huber_loss, kl_div, l1_loss,
                                margin_ranking_loss, mse_loss, multi_margin_loss,
-                               multilabel_soft_margin_loss, nll_loss, poisson_nll_loss,
+                               multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
+                               poisson_nll_loss,
                                smooth_l1_loss, soft_margin_loss, triplet_margin_loss,
                                triplet_margin_with_distance_loss)
 

@@ -28,7 +28,7 @@ __all__ = ["threshold", "threshold_", "relu", "relu_", "relu6", "glu", "hardtanh
            "elu", "elu_", "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_", "prelu",
            "rrelu", "rrelu_", "logsigmoid", "gelu", "hardshrink", "tanhshrink", "softsign",
            "softplus", "softmin", "softmax", "log_softmax", "softshrink", "tanh", "sigmoid",
-           "hardsigmoid", "silu", "mish", "hardswish"]
+           "hardsigmoid", "silu", "mish", "hardswish", "gumbel_softmax"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -814,6 +814,22 @@ def _softmax_dim(name, ndim, stacklevel):
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
                   "include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    r"""A sample from the Gumbel-softmax (concrete) distribution over ``dim``:
+    :math:`\mathrm{softmax}((\mathrm{logits} + g) / \tau)`, :math:`g = -\log E`,
+    :math:`E \sim \mathrm{Exp}(1)`. With ``hard``, the one-hot of its argmax in the forward
+    pass and the soft sample's gradient in the backward (straight-through)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", UserWarning,
+                      stacklevel=2)
+    gumbels = -logits.new_empty(logits.shape).exponential_().log()
+    soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return soft
+    one_hot = logits.new_zeros(logits.shape).scatter_(dim, soft.max(dim, keepdim=True)[1], 1.0)
+    return one_hot - soft.detach() + soft
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):

@@ -33,7 +33,7 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
            "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
            "margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
-           "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss", "soft_margin_loss",
+           "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss", "soft_margin_loss",
            "multi_margin_loss", "ctc_loss"]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -1121,6 +1121,35 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     class_dim = input.dim() - 1
     loss = loss.sum(dim=class_dim) / input.shape[class_dim]
     return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    r"""Multi-label hinge loss: each row of ``target`` lists the row's classes (up to the first
+    -1); :math:`l = \sum_{j \in T} \sum_{i \notin T} \max(0, 1 - (x_j - x_i)) / C`."""
+    from .activation import relu
+    reduction = _reduction(size_average, reduce, reduction)
+    x, t = input._data, target._data
+    if t.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {scalar_type_name(t.dtype)}")
+    if x.ndim > 2 or t.shape != x.shape:
+        raise RuntimeError(f"inconsistent target size: {list(t.shape)} for input of size: "
+                           f"{list(x.shape)}")
+    rows = input.reshape(1, -1) if x.ndim < 2 else input
+    t2 = t.reshape(rows.shape)
+    n_classes = rows.shape[1]
+    if ((t2 < -1) | (t2 >= n_classes)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    # a row's targets are its entries before the first -1; a class listed twice counts twice
+    listed = np.cumsum(t2 == -1, axis=1) == 0
+    times = np.zeros(t2.shape, x.dtype)
+    r, c = np.nonzero(listed)
+    np.add.at(times, (r, t2[r, c]), 1)
+    pairs = times[:, :, None] * (times == 0)[:, None, :]   # [n, j, i]: j a target, i not
+    margins = relu(1 - rows.unsqueeze(2) + rows.unsqueeze(1))  # 1 - (x_j - x_i)
+    loss = (margins * Tensor._make(pairs)).sum((1, 2)) / n_classes
+    if x.ndim < 2:
+        loss = loss.squeeze(0)
+    return named_as(_reduce(loss, reduction), "MultilabelMarginLossBackward0")
 
 
 class SoftMarginLoss(Op):
