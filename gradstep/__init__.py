@@ -71,6 +71,7 @@ long = int64
 
 __version__ = "0.1.0"
 from . import nn, optim, utils  # noqa: E402
+from . import distributions  # noqa: E402
 from . import accelerator, backends, cuda, datasets  # noqa: E402
 from ._torch_alias import install as install_as_torch  # noqa: E402
 from ._runtime import (get_num_threads, set_num_threads, get_num_interop_threads,  # noqa: E402

@@ -514,6 +514,16 @@ def poisson(input, generator=None):
     return make(_gen(generator).poisson(data).astype(data.dtype))
 
 
+def _standard_gamma(concentration, generator=None):
+    """Gamma(concentration, 1) samples as an array of the concentration's shape and dtype.
+
+    Private: ``distributions.Gamma`` wraps it in a reparameterized op; kept here so that this
+    module stays the only owner of randomness.
+    """
+    alpha = np.asarray(concentration)
+    return _gen(generator).standard_gamma(alpha.astype(np.float64)).astype(alpha.dtype)
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     r"""Sample category indices from the rows of ``input`` (non-negative weights).
 

@@ -148,6 +148,6 @@ def test_run_names_the_missing_torch_api(tmp_path):
     result = _run(str(script))
     assert result.returncode != 0
     assert "gradstep does not implement torch.fft" in result.stderr
-    script.write_text("import torch.distributions\n")
+    script.write_text("import torch.fx\n")
     result = _run(str(script))
-    assert "ModuleNotFoundError: gradstep does not implement torch.distributions" in result.stderr
+    assert "ModuleNotFoundError: gradstep does not implement torch.fx" in result.stderr
