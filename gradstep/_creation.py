@@ -20,6 +20,8 @@ from ._layout import empty_like_layout
 from ._size import Size
 from ._ops._util import cpp_type_name
 from ._ops._util import write_out as _out
+from ._ops._fma import fma
+from ._runtime import get_num_threads
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "legacy_new", "zeros", "ones", "full", "empty",
            "eye", "arange", "linspace", "logspace", "zeros_like", "ones_like", "full_like",
@@ -476,6 +478,17 @@ def _integer_arange(start, end, step, d):
     return values if d is _dtype.int64 else values.astype(d.np)
 
 
+# torch's arange kernel computes blocks of VEC values as vectors: block base = start + step*i
+# (fused) rounded to the output dtype, then lane j = base + j*step (fused); the tail of each
+# thread's range (fewer than 2*VEC values) is start + step*i (fused). Arithmetic runs in the
+# accumulation type: double for float32/float64, float for float16. VEC is the AVX2 vector length
+# (what torch's CPU build uses for this kernel on AVX2 and AVX512 machines alike).
+_ARANGE_VEC = {np.dtype(np.float16): (16, np.dtype(np.float32)),
+               np.dtype(np.float32): (8, np.dtype(np.float64)),
+               np.dtype(np.float64): (4, np.dtype(np.float64))}
+_GRAIN = 32768  # torch's parallel_for grain: above it, the range splits into per-thread chunks
+
+
 def _float_arange(start, end, step, d):
     _check_arange(start, end, step)
     start, end, step = float(start), float(end), float(step)
@@ -483,7 +496,19 @@ def _float_arange(start, end, step, d):
     if not size < 2 ** 63:
         raise RuntimeError("invalid size, possible overflow?")
     n = max(0, int(size))
-    return (np.arange(n, dtype=np.float64) * step + start).astype(d.np)
+    vec, work = _ARANGE_VEC[d.np]
+    s, t = work.type(start), work.type(step)
+    i = np.arange(n)
+    threads = max(1, min(get_num_threads(), -(-n // _GRAIN)))
+    chunk = max(1, -(-n // threads))
+    first = i // chunk * chunk                  # each thread's first index
+    k = i - first
+    count = np.minimum(n, first + chunk) - first
+    in_vector = k < count // (2 * vec) * (2 * vec)
+    base = fma(t, (first + k // vec * vec).astype(work), s, work).astype(d.np).astype(work)
+    lane = fma((k % vec).astype(work), t, base, work)
+    tail = fma(t, i.astype(work), s, work)
+    return np.where(in_vector, lane, tail).astype(d.np)
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
@@ -520,10 +545,14 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     return _out(make(array, requires_grad), out)
 
 
-def _linspace_values(start, end, steps, d):
-    """torch's symmetric linspace: the first half counts up from start, the second down from end.
+def _linspace_values(start, end, steps, d, fused=True):
+    """torch's symmetric linspace: the first half counts up from start (``start + step*i``), the
+    second down from end (``end - step*(steps-1-i)``).
 
-    An integer dtype first truncates ``start`` and ``end`` toward zero, as torch does.
+    float32 and float64 compute in their own precision, each value with a fused multiply-add
+    (``fused=False``: rounded twice, as logspace's exponents are); float16 rounds every operation
+    to half; an integer dtype first truncates ``start`` and ``end`` toward zero, then computes in
+    double (fused) and truncates the values.
     """
     if d._category == 1:
         start, end = int(start), int(end)
@@ -536,9 +565,26 @@ def _linspace_values(start, end, steps, d):
     step = (e - s) / work.type(steps - 1)
     i = np.arange(steps)
     half = steps // 2
-    lo = s + step * i[:half].astype(work)
-    hi = e - step * (steps - 1 - i[half:]).astype(work)
+    up, down = i[:half].astype(work), (steps - 1 - i[half:]).astype(work)
+    if fused and work != np.float16:
+        lo, hi = fma(step, up, s, work), fma(-step, down, e, work)
+    else:
+        lo, hi = s + step * up, e - step * down
     return np.concatenate([lo, hi]).astype(d.np)
+
+
+# C's pow (correctly rounded in practice) as a ufunc: NumPy's own power may use SIMD code that
+# differs in the last bit; torch's logspace calls the C library's.
+_c_pow = np.frompyfunc(lambda x, y: _pow(x, y), 2, 1)
+
+
+def _pow(x, y):
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        return math.inf if x > 0 or y % 2 != 1 else -math.inf
+    except ValueError:  # a negative base to a fractional power, or zero to a negative power
+        return math.nan if x != 0 else (math.copysign(math.inf, x) if y % 2 == 1 else math.inf)
 
 
 _LINSPACE_EXPECTED = (
@@ -593,9 +639,12 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     start, end = _scalar(start), _scalar(end)
     if d._category == 1:
         start, end = int(start), int(end)
-    exps = _linspace_values(start, end, steps, _dtype.float64)
+    exps = _linspace_values(start, end, steps, _dtype.float64, fused=False)
     with np.errstate(over="ignore", invalid="ignore"):
-        array = np.power(float(base), exps).astype(d.np)
+        if d is _dtype.float64 or d._category == 1:
+            array = _c_pow(float(base), exps).astype(np.float64).astype(d.np)
+        else:  # torch's float32/float16 logspace rounds differently: not yet matched bit for bit
+            array = np.power(float(base), exps).astype(d.np)
     xp = array_module(device)
     return _out(make(array if xp is np else xp.asarray(array), requires_grad), out)
 

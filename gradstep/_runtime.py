@@ -26,9 +26,20 @@ _settings = {"threads": None, "interop_threads": None, "deterministic": False,
              "matmul_precision": "highest"}
 
 
+def _default_threads():
+    """torch's default intra-op thread count: ``OMP_NUM_THREADS`` when it is a positive
+    integer, else the usable cores."""
+    try:
+        n = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        n = 0
+    return n if n > 0 else _cores()
+
+
 def get_num_threads():
-    """Threads used for intra-op parallelism (BLAS): the set value, else the usable cores."""
-    return _settings["threads"] or _cores()
+    """Threads used for intra-op parallelism (BLAS; and the per-thread chunks that torch's
+    ``arange`` values depend on): the set value, else torch's default."""
+    return _settings["threads"] or _default_threads()
 
 
 def set_num_threads(n):

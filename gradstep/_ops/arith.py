@@ -10,6 +10,7 @@ import numpy as np
 from .. import _dtype, _tensor
 from ..autograd._fast_ops import ConstantOp, PairOp
 from ..autograd.graph import Op
+from ._fma import fma as _fma
 from ._fp import QUIET, reset_fp, set_fp
 from ._util import (_to, check_broadcast, check_int, check_scalar, cpp_type_name, exact_ops,
                     filtered_ops, inplace, is_tensor, out_writer, promote_operands, scalar_array,
@@ -51,6 +52,17 @@ class Add(PairOp):
                 grad if shape == y_node._shape else sum_to(grad, y_node._shape))
 
 
+def _fused(a, b, c):
+    """``a * b + c`` as torch's CPU kernels compute ``add``/``sub`` with ``alpha`` (and
+    ``addcmul`` with ``value``): one fused multiply-add in float32 and float64, with ``a`` a
+    Python number taken to that dtype first. Other dtypes keep two roundings: integers are exact,
+    and float16 uses the fused form only in full vector blocks (a layout-dependent mix)."""
+    dtype = np.result_type(b, c)
+    if dtype != np.float32 and dtype != np.float64:
+        return a * b + c
+    return _fma(dtype.type(a), np.asarray(b, dtype), np.asarray(c, dtype), dtype)
+
+
 class AddScaled(Op):
     """z = x + alpha * y;  dz/dx = 1,  dz/dy = alpha."""
     name_ = "AddBackward0"
@@ -60,7 +72,7 @@ class AddScaled(Op):
         ctx.shapes = (_shape(x), _shape(y))
         ctx.alpha = alpha
         try:
-            return x + alpha * y
+            return _fused(alpha, y, x)
         except ValueError:
             check_broadcast(x, y)
             raise
@@ -80,7 +92,7 @@ class Sub(Op):
         ctx.shapes = (_shape(x), _shape(y))
         ctx.alpha = alpha
         try:
-            return x - y if alpha == 1 else x - alpha * y
+            return x - y if alpha == 1 else _fused(-alpha, y, x)
         except ValueError:
             check_broadcast(x, y)
             raise
@@ -123,7 +135,7 @@ class Rsub(Op):
         ctx.shapes = (_shape(x), _shape(y))
         ctx.alpha = alpha
         try:
-            return y - x if alpha == 1 else y - alpha * x
+            return y - x if alpha == 1 else _fused(-alpha, x, y)
         except ValueError:
             check_broadcast(y, x)  # torch names them in the order of y - x
             raise
@@ -514,78 +526,6 @@ class Reciprocal(Op):
         return -grad * (out * out)
 
 
-_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's splitter for float64
-_INF = np.inf
-
-
-def _round_odd(s, x, y):
-    """``s = x + y`` (float64, rounded to nearest) rounded to odd instead: exact sums stay,
-    inexact ones take the neighbour with an odd last bit. Rounded to odd first, a value then
-    rounds to nearest in a narrower format (or after adding a much larger term) exactly as the
-    exact value would: no double rounding."""
-    v = s - x
-    e = (x - (s - v)) + (y - v)  # Knuth's TwoSum: x + y == s + e exactly
-    fix = (e != 0) & ((s.view(np.int64) & 1) == 0) & np.isfinite(s)
-    if fix.any():
-        s = np.where(fix, np.nextafter(s, np.copysign(_INF, e)), s)
-    return s
-
-
-def _fma64(a, b, c):
-    """``a * b + c`` rounded once, for float64 (Boldo and Melquiond's emulation: the product
-    split exactly by Dekker's algorithm, its low parts summed rounded to odd)."""
-    shape = np.broadcast_shapes(a.shape, b.shape, c.shape)
-    if not shape:  # NumPy computes 0-dim operands into scalars, which out= below cannot take
-        return _fma64(np.reshape(a, 1), np.reshape(b, 1), np.reshape(c, 1)).reshape(())
-    if b.shape != shape:
-        b = np.broadcast_to(b, shape)
-    p = a * b
-    t = a * _SPLIT
-    ah = t - (t - a)
-    al = a - ah
-    bh = b * _SPLIT
-    bl = bh - b
-    np.subtract(bh, bl, out=bh)
-    np.subtract(b, bh, out=bl)
-    pe = ah * bh  # pe = ((ah bh - p) + ah bl + al bh) + al bl: a * b == p + pe exactly
-    pe -= p
-    tmp = ah * bl
-    pe += tmp
-    np.multiply(al, bh, out=tmp)
-    pe += tmp
-    np.multiply(al, bl, out=tmp)
-    pe += tmp
-    s = c + p  # TwoSum: c + p == s + se exactly
-    v = s - c
-    se = s - v
-    np.subtract(c, se, out=se)
-    np.subtract(p, v, out=v)
-    se += v
-    low = _round_odd(se + pe, se, pe)
-    out = s + low
-    # kept as the plain sum: exact sums (-0.0 + -0.0 stays -0.0), inf/nan operands, and splits
-    # that overflowed (products within a factor 2**27 of the largest float). Products below
-    # about 1e-291 lose the exactness of the split: there the result may be off by an ulp.
-    keep = (low == 0) | ~np.isfinite(out)
-    if keep.any():
-        out = np.where(keep, s, out)
-    return out
-
-
-def _fma(a, b, c, dtype):
-    """``a * b + c`` rounded once to ``dtype`` (float32 and float16: the exact product and the
-    sum in float64, the sum rounded to odd where its rounding to ``dtype`` could tie)."""
-    if dtype == np.float64:
-        return _fma64(np.asarray(a, np.float64), b, c)
-    p = np.multiply(a, b, dtype=np.float64)
-    s = np.add(p, c, dtype=np.float64)
-    drop = 29 if dtype == np.float32 else 42  # mantissa bits float64 has beyond dtype's
-    bits = s.view(np.int64) & ((1 << drop) - 1)
-    if (bits == 1 << (drop - 1)).any():  # on a midpoint of dtype: maybe not exactly
-        s = _round_odd(s, p, np.asarray(c, np.float64))
-    return s.astype(dtype)
-
-
 def lerp_array(x, y, w):
     """torch's CPU lerp, bit for bit: ``x + w * (y - x)`` where ``|w| < 0.5``, else
     ``y - (y - x) * (1 - w)`` (so w = 1 gives y exactly), each multiply-add rounded once."""
@@ -655,6 +595,28 @@ class LerpScalar(Op):
                 sum_to(grad * ctx.w, sy) if ny else None)
 
 
+def _addcmul(x, a, b, value):
+    """torch's ``x + value * a * b`` for ``value != 1``: ``fma(value * a, b, x)`` (float16 in
+    float32, rounded to half at the end)."""
+    dtype = np.result_type(x, a, b)
+    if dtype.kind != "f":
+        return x + value * (a * b)
+    work = np.dtype(np.float32) if dtype == np.float16 else dtype
+    va = work.type(value) * np.asarray(a, work)
+    return _fma(va, np.asarray(b, work), np.asarray(x, work), work).astype(dtype, copy=False)
+
+
+def _addcdiv(x, a, b, value):
+    """torch's ``x + value * a / b`` for ``value != 1``: ``(value * a) / b + x``, three roundings
+    (not fused; float16 in float32, rounded to half at the end)."""
+    dtype = np.result_type(x, a, b)
+    if dtype.kind != "f":
+        return x + value * (a / b)
+    work = np.dtype(np.float32) if dtype == np.float16 else dtype
+    q = work.type(value) * np.asarray(a, work) / np.asarray(b, work)
+    return np.add(q, np.asarray(x, work), dtype=work).astype(dtype, copy=False)
+
+
 class Addcmul(Op):
     """z = x + v * a * b;  dz/dx = 1,  dz/da = v * b,  dz/db = v * a."""
     name_ = "AddcmulBackward0"
@@ -665,7 +627,7 @@ class Addcmul(Op):
         ctx.value = value
         ctx.shape_x = _shape(x)
         try:
-            return x + value * (a * b) if value != 1 else x + a * b
+            return x + a * b if value == 1 else _addcmul(x, a, b, value)
         except ValueError:
             check_broadcast(x, a, b)
             raise
@@ -690,7 +652,7 @@ class Addcdiv(Op):
         ctx.value = value
         ctx.shape_x = _shape(x)
         try:
-            return x + value * (a / b) if value != 1 else x + a / b
+            return x + a / b if value == 1 else _addcdiv(x, a, b, value)
         except ValueError:
             check_broadcast(x, a, b)
             raise
