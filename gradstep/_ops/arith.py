@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype, _tensor
 from ..autograd._fast_ops import ConstantOp, PairOp
 from ..autograd.graph import Op
-from ._fma import fma as _fma
+from ._fma import multiply_add as _fma
 from ._fp import QUIET, reset_fp, set_fp
 from ._util import (_to, check_broadcast, check_int, check_scalar, cpp_type_name, exact_ops,
                     filtered_ops, inplace, is_tensor, out_writer, promote_operands, scalar_array,
