@@ -453,6 +453,193 @@ def test_lbfgs(kwargs):
         np.testing.assert_allclose(_np(g), _np(t), rtol=1e-4, atol=1e-6)
 
 
+def _rosenbrock(lib, dtype):
+    x = lib.tensor(np.array([-1.2, 1.0, -0.5, 0.8], dtype=dtype), requires_grad=True)
+
+    def loss():
+        return (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum()
+    return x, loss
+
+
+def _lbfgs_state(value):
+    """A state value as (kind, content): tensors by dtype, shape and values, lists by item."""
+    if isinstance(value, (torch.Tensor, gradstep.Tensor)):
+        return ("tensor", str(value.dtype).split(".")[-1], tuple(value.shape),
+                np.array(_np(value), copy=True))
+    if isinstance(value, list):
+        return ("list", [_lbfgs_state(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def _assert_lbfgs_state_close(g, t, rtol):
+    assert g[0] == t[0]
+    if g[0] == "tensor":
+        assert g[1:3] == t[1:3]
+        np.testing.assert_allclose(g[3], t[3], rtol=rtol, atol=1e-12)
+    elif g[0] == "list":
+        assert len(g[1]) == len(t[1])
+        for a, b in zip(g[1], t[1]):
+            _assert_lbfgs_state_close(a, b, rtol)
+    elif g[0] == "float":
+        np.testing.assert_allclose(g[1], t[1], rtol=rtol)
+    else:
+        assert g == t
+
+
+@pytest.mark.parametrize("kwargs", [dict(max_iter=1), dict(max_iter=3, lr=0.5),
+                                    dict(max_iter=4, history_size=2),
+                                    dict(max_iter=2, line_search_fn="strong_wolfe"),
+                                    dict(max_iter=5, max_eval=6, line_search_fn="strong_wolfe",
+                                         history_size=3),
+                                    dict(max_iter=3, lr=1e-20, max_eval=30,
+                                         line_search_fn="strong_wolfe")])
+def test_lbfgs_state_after_each_step_matches_torch(kwargs):
+    # every state entry: its key order, its type (t is an int lr, a float, or a tensor as in
+    # torch; H_diag an int 1 before the first curvature pair), and its value
+    seen = []
+    for lib in (gradstep, torch):
+        x, loss = _rosenbrock(lib, "float64")
+        opt = lib.optim.LBFGS([x], **kwargs)
+
+        def closure():
+            opt.zero_grad()
+            value = loss()
+            value.backward()
+            return value
+        steps = []
+        for _ in range(4):
+            returned = float(opt.step(closure))
+            state = opt.state_dict()["state"][0]
+            steps.append((returned, list(state), {k: _lbfgs_state(v) for k, v in state.items()},
+                          np.array(_np(x), copy=True)))
+        seen.append(steps)
+    for (g_loss, g_keys, g_state, g_x), (t_loss, t_keys, t_state, t_x) in zip(*seen):
+        assert g_keys == t_keys
+        np.testing.assert_allclose(g_loss, t_loss, rtol=1e-9)
+        np.testing.assert_allclose(g_x, t_x, rtol=1e-9)
+        for key in t_keys:
+            _assert_lbfgs_state_close(g_state[key], t_state[key], 1e-8)
+
+
+@pytest.mark.parametrize("lr,max_iter,max_eval", [(1e-5, 1, 1), (1e-5, 1, 2), (1e-5, 1, 5),
+                                                  (1e-20, 1, 100), (1e-40, 1, 100),
+                                                  (1e-40, 2, 44), (1e-20, 3, 24)])
+def test_lbfgs_line_search_budget_and_steps_match_torch(lr, max_iter, max_eval):
+    # tiny first steps make the search extrapolate many times (each step up to 10x): the
+    # evaluations left in the step's budget bound it, and the trial steps follow torch's
+    # rounding of a nearly degenerate cubic
+    seen = []
+    for lib in (gradstep, torch):
+        x = lib.zeros(2, dtype=lib.float64, requires_grad=True)
+        opt = lib.optim.LBFGS([x], lr=lr, max_iter=max_iter, max_eval=max_eval,
+                              line_search_fn="strong_wolfe")
+        trials = []
+
+        def closure():
+            opt.zero_grad()
+            loss = (x + 0.5 * x * x).sum()
+            loss.backward()
+            trials.append(float(x[0]))
+            return loss
+        opt.step(closure)
+        state = opt.state[x]
+        seen.append((trials, repr(state["t"]).replace("gradstep", "torch"),
+                     state["func_evals"], state["n_iter"]))
+    (g_trials, *g_rest), (t_trials, *t_rest) = seen
+    assert g_rest[1:] == t_rest[1:]
+    assert len(g_trials) == len(t_trials)
+    np.testing.assert_allclose(g_trials, t_trials, rtol=1e-12)
+    assert type(g_rest[0]) is type(t_rest[0])
+
+
+def test_lbfgs_float32_matches_torch():
+    seen = []
+    for lib in (gradstep, torch):
+        x, loss = _rosenbrock(lib, "float32")
+        opt = lib.optim.LBFGS([x], max_iter=1, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            value = loss()
+            value.backward()
+            return value
+        losses = [float(opt.step(closure)) for _ in range(10)]
+        seen.append((losses, opt.state[x]["func_evals"], _np(x).copy(),
+                     str(opt.state[x]["d"].dtype)))
+    (g_losses, g_evals, g_x, g_dtype), (t_losses, t_evals, t_x, t_dtype) = seen
+    assert (g_evals, g_dtype.split(".")[-1]) == (t_evals, t_dtype.split(".")[-1])
+    np.testing.assert_allclose(g_losses, t_losses, rtol=1e-5)
+    np.testing.assert_allclose(g_x, t_x, rtol=1e-5)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_continues_from_torchs_state_dict(line_search_fn):
+    # torch's state (lists of tensors, an int H_diag or t, None in al) converted and loaded
+    tx, t_loss = _rosenbrock(torch, "float64")
+    topt = torch.optim.LBFGS([tx], max_iter=3, history_size=4, line_search_fn=line_search_fn)
+
+    def t_closure():
+        topt.zero_grad()
+        value = t_loss()
+        value.backward()
+        return value
+    for _ in range(2):
+        topt.step(t_closure)
+    gx, g_loss = _rosenbrock(gradstep, "float64")
+    with gradstep.no_grad():
+        gx.copy_(gradstep.tensor(_np(tx).copy()))
+    gopt = gradstep.optim.LBFGS([gx], max_iter=3, history_size=4, line_search_fn=line_search_fn)
+    gopt.load_state_dict(_to_gradstep(topt.state_dict()))
+
+    def g_closure():
+        gopt.zero_grad()
+        value = g_loss()
+        value.backward()
+        return value
+    for _ in range(3):
+        g_ret, t_ret = float(gopt.step(g_closure)), float(topt.step(t_closure))
+        np.testing.assert_allclose(g_ret, t_ret, rtol=1e-9)
+        np.testing.assert_allclose(_np(gx), _np(tx), rtol=1e-9)
+    assert gopt.state[gx]["func_evals"] == topt.state[tx]["func_evals"]
+    assert gopt.state[gx]["n_iter"] == topt.state[tx]["n_iter"]
+
+
+def test_lbfgs_prev_flat_grad_is_updated_in_place_as_torch():
+    seen = []
+    for lib in (gradstep, torch):
+        x, loss = _rosenbrock(lib, "float64")
+        opt = lib.optim.LBFGS([x], max_iter=2)
+
+        def closure():
+            opt.zero_grad()
+            value = loss()
+            value.backward()
+            return value
+        opt.step(closure)
+        before = dict(opt.state[x])
+        opt.step(closure)
+        after = opt.state[x]
+        seen.append([after[k] is before[k] for k in before])
+    assert seen[0] == seen[1]
+
+
+def test_lbfgs_unknown_line_search_fails_at_step_as_torch():
+    seen = []
+    for lib in (gradstep, torch):
+        x = lib.ones(2, requires_grad=True)
+        opt = lib.optim.LBFGS([x], line_search_fn="backtracking")
+
+        def closure():
+            opt.zero_grad()
+            loss = (x * x).sum()
+            loss.backward()
+            return loss
+        with pytest.raises(RuntimeError) as info:
+            opt.step(closure)
+        seen.append((str(info.value), repr(opt), dict(opt.state[x])))
+    assert seen[0] == seen[1]
+
+
 def test_muon():
     results = []
     for lib in (gradstep, torch):

@@ -1,123 +1,282 @@
-"""L-BFGS, with an optional strong-Wolfe line search (a port of minFunc's structure)."""
+r"""L-BFGS: quasi-Newton directions from a short memory of curvature pairs, with a fixed step
+or a strong-Wolfe line search.
+
+The pieces, each written from Nocedal & Wright, *Numerical Optimization* (2nd ed.):
+
+- :class:`_FlatView` sees the parameters as one vector :math:`\theta` (reads, writes, gradient);
+- :class:`_CurvatureMemory` keeps the last :math:`m` pairs :math:`(s_k, y_k)` and turns a
+  gradient into the direction :math:`-H_k g` by the two-loop recursion (Algorithm 7.4);
+- :func:`_cubic_step` is the minimizer of the cubic through two points with values and slopes
+  (eq. 3.59), and :func:`_strong_wolfe` brackets then zooms on a step meeting the strong Wolfe
+  conditions (Algorithms 3.5 and 3.6), with minFunc's safeguards.
+"""
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from ._common import check_lr
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _use_grad
 
 __all__ = ["LBFGS"]
 
-
-def _arr(x):
-    """The array (or number) inside a state value."""
-    return x._data if isinstance(x, Tensor) else x
+_CURVATURE_EPS = 1e-10  # a pair enters the memory only when y's exceeds this
 
 
-def _wrap(x):
-    """A state value as torch stores it: arrays and NumPy scalars become tensors."""
-    if isinstance(x, np.ndarray):
-        return Tensor._make(x)
-    if isinstance(x, np.generic):
-        return Tensor._make(np.asarray(x))
-    return x
+def _raw(value):
+    """The NumPy array (or plain number) behind a state value."""
+    return value._data if isinstance(value, Tensor) else value
 
 
-def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
-    """The minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), kept within bounds."""
-    if bounds is not None:
-        xmin_bound, xmax_bound = bounds
-    else:
-        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
-    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1 ** 2 - g1 * g2
-    if d2_square >= 0:
-        d2 = np.sqrt(d2_square)
-        if x1 <= x2:
-            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-        else:
-            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
-        return min(max(min_pos, xmin_bound), xmax_bound)
-    return (xmin_bound + xmax_bound) / 2.0
+def _axpy(y, a, x):
+    """``y + a * x`` rounded once, as torch's ``y.add(x, alpha=a)`` is (a fused multiply-add,
+    with ``a`` cast to the tensor's dtype): exact through float64 for float32 and narrower;
+    float64 is computed directly (NumPy has no fused multiply-add)."""
+    if y.dtype.itemsize < 8:
+        wide = np.float64(y.dtype.type(a))
+        return (y.astype(np.float64) + wide * x.astype(np.float64)).astype(y.dtype)
+    return y + a * x
 
 
-def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9,
-                  max_ls=25):
-    """Line search along d for a step t meeting the strong Wolfe conditions (bracket, zoom)."""
-    d_norm = np.abs(d).max()
-    g = g.copy()
-    f_new, g_new = obj_func(x, t, d)
-    ls_func_evals = 1
-    gtd_new = g_new.dot(d)
-    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
-    done = False
+def _tensor(array):
+    """A state value as torch keeps it: a tensor owning ``array``."""
+    return Tensor._make(np.asarray(array))
+
+
+class _FlatView:
+    r"""The parameters of one group seen as a single vector :math:`\theta`.
+
+    Gradients are concatenated in parameter order; a parameter without a gradient contributes
+    zeros, so its entries of every direction are zero and it never moves.
+    """
+
+    def __init__(self, params):
+        self.params = params
+        self.sizes = [p._data.size for p in params]
+
+    def grad(self):
+        r""":math:`g = \nabla f(\theta)`, as one new array."""
+        parts = [np.zeros(p._data.size, p._data.dtype) if p._grad is None
+                 else p._grad._data.reshape(-1) for p in self.params]
+        return np.concatenate(parts)
+
+    def values(self):
+        r""":math:`\theta`, as one new array."""
+        return np.concatenate([p._data.reshape(-1) for p in self.params])
+
+    def _pieces(self, flat):
+        start = 0
+        for p, n in zip(self.params, self.sizes):
+            yield p, flat[start:start + n].reshape(p._data.shape)
+            start += n
+
+    def assign(self, theta):
+        r"""Write the vector ``theta`` back into the parameters."""
+        for p, piece in self._pieces(theta):
+            np.copyto(p._data, piece)
+            p._bump_version()
+
+    def move(self, step, direction):
+        r""":math:`\theta \leftarrow \theta + t\,d`, in place."""
+        for p, piece in self._pieces(direction):
+            np.copyto(p._data, _axpy(p._data, step, piece))
+            p._bump_version()
+
+
+class _CurvatureMemory:
+    r"""The last ``m`` curvature pairs and the two-loop recursion over them.
+
+    A step :math:`s = \theta_{k+1} - \theta_k` with gradient change :math:`y = g_{k+1} - g_k`
+    is kept only when :math:`y^\top s > 10^{-10}` (so that :math:`H` stays positive
+    definite), with :math:`\rho = 1 / y^\top s`, and sets the initial inverse Hessian
+    :math:`H^0 = \gamma I`, :math:`\gamma = s^\top y / y^\top y`. The oldest pair is dropped
+    once ``m`` are held.
+
+    The lists live in the optimizer's state under torch's names: ``old_dirs`` (the
+    :math:`y`), ``old_stps`` (the :math:`s`), ``ro`` (the :math:`\rho`), ``H_diag``
+    (:math:`\gamma`) and ``al`` (the :math:`\alpha` of the last recursion).
+    """
+
+    def __init__(self, state, size):
+        self.state = state
+        self.size = size
+        self.ys = state.get("old_dirs")
+        self.ss = state.get("old_stps")
+        self.rhos = state.get("ro")
+        self.gamma = state.get("H_diag")
+
+    def clear(self):
+        self.ys, self.ss, self.rhos, self.gamma = [], [], [], 1
+
+    def push(self, s, y):
+        """Remember the pair (s, y) if it has positive curvature."""
+        sy = np.dot(y, s)
+        if not sy > _CURVATURE_EPS:
+            return
+        if len(self.ys) == self.size:
+            del self.ys[0], self.ss[0], self.rhos[0]
+        self.ys.append(_tensor(y))
+        self.ss.append(_tensor(s))
+        self.rhos.append(_tensor(np.asarray(1.0, sy.dtype) / sy))
+        self.gamma = _tensor(sy / np.dot(y, y))
+
+    def direction(self, g):
+        r"""The quasi-Newton direction :math:`d = -H g` (Algorithm 7.4).
+
+        .. math::
+           \begin{aligned}
+             & q \leftarrow -g;\quad \text{for } i = k-1, \dots, k-m:\
+               \alpha_i \leftarrow \rho_i s_i^\top q,\ q \leftarrow q - \alpha_i y_i \\
+             & r \leftarrow \gamma q;\quad \text{for } i = k-m, \dots, k-1:\
+               \beta \leftarrow \rho_i y_i^\top r,\ r \leftarrow r + (\alpha_i - \beta) s_i
+           \end{aligned}
+        """
+        alphas = self.state.get("al")
+        if alphas is None:
+            alphas = self.state["al"] = [None] * self.size
+        q = -g
+        count = len(self.ys)
+        for i in range(count - 1, -1, -1):
+            alpha = np.dot(_raw(self.ss[i]), q) * _raw(self.rhos[i])
+            alphas[i] = _tensor(alpha)
+            q = _axpy(q, -alpha, _raw(self.ys[i]))
+        r = q * _raw(self.gamma)
+        for i in range(count):
+            beta = np.dot(_raw(self.ys[i]), r) * _raw(self.rhos[i])
+            r = _axpy(r, _raw(alphas[i]) - beta, _raw(self.ss[i]))
+        return r
+
+    def save(self):
+        self.state["old_dirs"] = self.ys
+        self.state["old_stps"] = self.ss
+        self.state["ro"] = self.rhos
+        self.state["H_diag"] = self.gamma
+
+
+def _is_array(x):
+    return isinstance(x, (np.ndarray, np.generic))
+
+
+def _quotient(num, den):
+    """``num / den`` rounded as torch rounds it: a Python number over a tensor is computed as
+    ``den.reciprocal() * num``, which can differ from the true quotient in the last bit (and
+    decides, e.g., whether a nearly degenerate cubic has a real minimizer)."""
+    if _is_array(den) and not _is_array(num):
+        return (1 / den) * num
+    return num / den
+
+
+def _cubic_step(a, fa, da, b, fb, db, bounds=None):
+    r"""The minimizer of the cubic interpolating :math:`(a, f_a, f'_a)` and
+    :math:`(b, f_b, f'_b)`, clipped to ``bounds`` (default: the interval between a and b).
+
+    With the points ordered so that :math:`x_1 < x_2` (N&W eq. 3.59):
+
+    .. math::
+       d_1 = f'_1 + f'_2 - 3 \frac{f_1 - f_2}{x_1 - x_2}, \quad
+       d_2 = \sqrt{d_1^2 - f'_1 f'_2}, \quad
+       x^* = x_2 - (x_2 - x_1) \frac{f'_2 + d_2 - d_1}{f'_2 - f'_1 + 2 d_2}
+
+    When :math:`d_1^2 < f'_1 f'_2` the cubic has no minimizer and the bounds' midpoint is
+    returned.
+    """
+    if b < a:
+        a, fa, da, b, fb, db = b, fb, db, a, fa, da
+    lo, hi = (a, b) if bounds is None else bounds
+    d1 = da + db - _quotient(3 * (fa - fb), a - b)
+    disc = d1 * d1 - da * db
+    if not disc >= 0:
+        return (lo + hi) / 2
+    d2 = np.sqrt(disc)
+    x = b - (b - a) * ((db + d2 - d1) / (db - da + 2 * d2))
+    return min(max(x, lo), hi)
+
+
+class _Trial:
+    """One evaluation along the search line: step t, value f, gradient g, slope g'd."""
+
+    __slots__ = ("t", "f", "g", "slope")
+
+    def __init__(self, t, f, g, slope):
+        self.t, self.f, self.g, self.slope = t, f, g, slope
+
+
+def _strong_wolfe(phi, t, start, d, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    r"""A step ``t`` along ``d`` meeting the strong Wolfe conditions
+
+    .. math::
+       f(t) \le f(0) + c_1 t f'(0), \qquad |f'(t)| \le c_2 |f'(0)|
+
+    where :math:`f(t) = \text{loss}(\theta + t d)`. ``phi(t)`` evaluates a :class:`_Trial`;
+    ``start`` is the trial at t = 0. First the step grows (cubic extrapolation into
+    :math:`[t + 0.01 (t - t_{prev}), 10 t]`) until an interval is known to hold an acceptable
+    step (Algorithm 3.5), then that interval shrinks by cubic interpolation (Algorithm 3.6),
+    a trial too near an end being pushed to 10% inside it on the second such trial in a row.
+    At most ``max_ls`` evaluations after the first (LBFGS passes what is left of the step's
+    ``max_eval``); the zoom also stops once the interval is narrower than
+    ``tolerance_change`` in :math:`\theta` (its width times :math:`\max |d|`).
+
+    Returns the accepted trial and the number of evaluations.
+    """
+    d_scale = float(np.abs(d).max())
+    f0, slope0 = start.f, start.slope
+    trial = phi(t)
+    evals = 1
+    prev = start
+    found = False
     ls_iter = 0
-    bracket_gtd = None
+    # Algorithm 3.5: grow the step until [lo, hi] brackets an acceptable one
     while ls_iter < max_ls:
-        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
+        if trial.f > f0 + c1 * trial.t * slope0 or (ls_iter > 1 and trial.f >= prev.f):
+            ends = [prev, trial]
             break
-        if abs(gtd_new) <= -c2 * gtd:
-            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
-            done = True
+        if abs(trial.slope) <= -c2 * slope0:
+            ends = [trial]
+            found = True
             break
-        if gtd_new >= 0:
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
+        if trial.slope >= 0:
+            ends = [prev, trial]
             break
-        min_step = t + 0.01 * (t - t_prev)
-        max_step = t * 10
-        tmp = t
-        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
-                               bounds=(min_step, max_step))
-        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.copy(), gtd_new
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = g_new.dot(d)
+        lower = trial.t + 0.01 * (trial.t - prev.t)
+        upper = trial.t * 10
+        t = _cubic_step(prev.t, prev.f, prev.slope, trial.t, trial.f, trial.slope,
+                        bounds=(lower, upper))
+        prev = trial
+        trial = phi(t)
+        evals += 1
         ls_iter += 1
-    if ls_iter == max_ls:
-        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+    else:
+        ends = [start, trial]
 
-    # zoom: shrink the bracket until a point satisfies the conditions
-    insuf_progress = False
-    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
-    while not done and ls_iter < max_ls:
-        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+    # Algorithm 3.6: shrink the bracket (ends[low] has the lower value)
+    nudged = False
+    low, high = (0, 1) if len(ends) == 1 or ends[0].f <= ends[-1].f else (1, 0)
+    while not found and ls_iter < max_ls:
+        a, b = ends
+        if abs(b.t - a.t) * d_scale < tolerance_change:
             break
-        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1],
-                               bracket_f[1], bracket_gtd[1])
-        eps = 0.1 * (max(bracket) - min(bracket))
-        if min(max(bracket) - t, t - min(bracket)) < eps:
-            if insuf_progress or t >= max(bracket) or t <= min(bracket):
-                if abs(t - max(bracket)) < abs(t - min(bracket)):
-                    t = max(bracket) - eps
-                else:
-                    t = min(bracket) + eps
-                insuf_progress = False
+        t = _cubic_step(a.t, a.f, a.slope, b.t, b.f, b.slope)
+        left, right = min(a.t, b.t), max(a.t, b.t)
+        width = right - left
+        if _quotient(min(right - t, t - left), width) < 0.1:
+            if nudged or t >= right or t <= left:
+                t = right - 0.1 * width if abs(t - right) < abs(t - left) else left + 0.1 * width
+                nudged = False
             else:
-                insuf_progress = True
+                nudged = True
         else:
-            insuf_progress = False
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = g_new.dot(d)
+            nudged = False
+        trial = phi(t)
+        evals += 1
         ls_iter += 1
-        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
-            bracket[high_pos], bracket_f[high_pos] = t, f_new
-            bracket_g[high_pos], bracket_gtd[high_pos] = g_new.copy(), gtd_new
-            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+        if trial.f > f0 + c1 * t * slope0 or trial.f >= ends[low].f:
+            ends[high] = trial
         else:
-            if abs(gtd_new) <= -c2 * gtd:
-                done = True
-            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
-                bracket[high_pos] = bracket[low_pos]
-                bracket_f[high_pos] = bracket_f[low_pos]
-                bracket_g[high_pos] = bracket_g[low_pos]
-                bracket_gtd[high_pos] = bracket_gtd[low_pos]
-            bracket[low_pos], bracket_f[low_pos] = t, f_new
-            bracket_g[low_pos], bracket_gtd[low_pos] = g_new.copy(), gtd_new
-    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+            if abs(trial.slope) <= -c2 * slope0:
+                found = True
+            elif trial.slope * (ends[high].t - ends[low].t) >= 0:
+                ends[high] = ends[low]
+            ends[low] = trial
+        low, high = (0, 1) if ends[0].f <= ends[1].f else (1, 0)
+    return ends[low], evals
 
 
 class LBFGS(Optimizer):
@@ -148,6 +307,29 @@ class LBFGS(Optimizer):
 
     ``step(closure)`` requires the closure; it returns the loss of the first evaluation.
     The function-evaluation and iteration counts are kept in ``state`` as torch keeps them.
+
+    .. note::
+        As in torch, the state (iteration count, direction, step and memory) lives in the
+        state of the first parameter and carries over from one ``step`` to the next: only the
+        very first iteration takes the scaled gradient step :math:`t = \gamma \min(1,
+        1/\|g\|_1)`, and ``max_iter``/``max_eval`` count within one ``step``. The strong-Wolfe
+        search may spend all evaluations left in ``max_eval``, and it stops zooming at a
+        fixed tolerance of 1e-9 whatever ``tolerance_change`` is, as torch's does.
+
+    Example::
+
+        >>> import gradstep as torch
+        >>> x = torch.tensor([1., 2.], requires_grad=True)
+        >>> optim = torch.optim.LBFGS([x], line_search_fn="strong_wolfe")
+        >>> def closure():
+        ...     optim.zero_grad()
+        ...     loss = ((x - 3) ** 2).sum()
+        ...     loss.backward()
+        ...     return loss
+        >>> optim.step(closure).item()  # the loss before the step
+        5.0
+        >>> [round(v, 6) for v in x.tolist()]
+        [3.0, 3.0]
     """
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
@@ -162,180 +344,102 @@ class LBFGS(Optimizer):
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
-        self._numel_cache = None
 
-    def _numel(self):
-        if self._numel_cache is None:
-            self._numel_cache = sum(p.numel() for p in self._params)
-        return self._numel_cache
+    def _evaluate(self, closure, view):
+        """The closure's loss (as a float, taken outside grad mode) and flat gradient."""
+        loss = self._run_closure(closure)
+        return loss, float(loss), view.grad()
 
-    def _gather_flat_grad(self):
-        parts = [np.zeros(p._data.size, p._data.dtype) if p._grad is None
-                 else p._grad._data.reshape(-1) for p in self._params]
-        return np.concatenate(parts)
-
-    def _add_grad(self, step_size, update):
-        offset = 0
-        for p in self._params:
-            n = p._data.size
-            p._data += (update[offset:offset + n] * p._data.dtype.type(step_size)
-                        ).reshape(p._data.shape)
-            p._bump_version()
-            offset += n
-
-    def _clone_param(self):
-        return [p._data.copy() for p in self._params]
-
-    def _set_param(self, params_data):
-        for p, data in zip(self._params, params_data):
-            np.copyto(p._data, data)
-            p._bump_version()
-
-    def _directional_evaluate(self, closure, x, t, d):
-        self._add_grad(t, d)
-        with grad_mode.enable_grad():
-            loss = closure()
-        loss = float(loss)  # outside enable_grad, as torch: no requires_grad warning
-        flat_grad = self._gather_flat_grad()
-        self._set_param(x)
-        return loss, flat_grad
-
+    @_use_grad
     def step(self, closure):
         """Perform a single optimization step (up to ``max_iter`` iterations).
 
         Args:
             closure (Callable): a closure that reevaluates the model and returns the loss
         """
-        prev_mode = grad_mode.state.grad_mode
-        grad_mode.state.grad_enabled = False
-        try:
-            return self._step(closure)
-        finally:
-            grad_mode.state.grad_mode = prev_mode
-
-    def _step(self, closure):
-        if closure is None:
-            raise AssertionError("LBFGS requires closure")
         group = self.param_groups[0]
-        lr = group["lr"]  # as given: an int lr makes an int step size t, as in torch's state
-        if not isinstance(lr, (int, float)):
-            lr = float(lr)  # a Tensor
+        lr = group["lr"]
         max_iter, max_eval = group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
-        line_search_fn, history_size = group["line_search_fn"], group["history_size"]
+        line_search = group["line_search_fn"]
 
+        view = _FlatView(self._params)
         state = self.state[self._params[0]]
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
-        with grad_mode.enable_grad():
-            orig_loss = closure()
-        loss = float(orig_loss)
-        current_evals = 1
+
+        first_loss, loss, g = self._evaluate(closure, view)
+        evals = 1
         state["func_evals"] += 1
-        flat_grad = self._gather_flat_grad()
-        opt_cond = np.abs(flat_grad).max() <= tolerance_grad
-        if opt_cond:
-            return orig_loss
+        if np.abs(g).max() <= tolerance_grad:
+            return first_loss
 
-        d = _arr(state.get("d"))
-        t = _arr(state.get("t"))
-        old_dirs = [_arr(v) for v in state.get("old_dirs", [])] if "old_dirs" in state \
-            else None
-        old_stps = [_arr(v) for v in state.get("old_stps", [])] if "old_stps" in state \
-            else None
-        ro = [_arr(v) for v in state.get("ro", [])] if "ro" in state else None
-        H_diag = _arr(state.get("H_diag"))
-        prev_flat_grad = _arr(state.get("prev_flat_grad"))
-        prev_loss = state.get("prev_loss")
-
-        n_iter = 0
-        while n_iter < max_iter:
-            n_iter += 1
+        memory = _CurvatureMemory(state, group["history_size"])
+        d, t = _raw(state.get("d")), state.get("t")
+        prev_g, prev_loss = _raw(state.get("prev_flat_grad")), state.get("prev_loss")
+        iteration = 0
+        while iteration < max_iter:
+            iteration += 1
             state["n_iter"] += 1
             if state["n_iter"] == 1:
-                d = -flat_grad
-                old_dirs, old_stps, ro = [], [], []
-                H_diag = 1
+                d = -g
+                memory.clear()
             else:
-                y = flat_grad - prev_flat_grad
-                s = d * t
-                ys = y.dot(s)
-                if ys > 1e-10:
-                    if len(old_dirs) == history_size:
-                        old_dirs.pop(0)
-                        old_stps.pop(0)
-                        ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(s)
-                    ro.append(1.0 / ys)
-                    H_diag = ys / y.dot(y)
-                num_old = len(old_dirs)
-                if "al" not in state:
-                    state["al"] = [None] * history_size
-                al = state["al"]
-                q = -flat_grad
-                for i in range(num_old - 1, -1, -1):
-                    al[i] = old_stps[i].dot(q) * ro[i]
-                    q = q + old_dirs[i] * q.dtype.type(-al[i])
-                d = r = q * H_diag
-                for i in range(num_old):
-                    be_i = old_dirs[i].dot(r) * ro[i]
-                    r += old_stps[i] * r.dtype.type(al[i] - be_i)
-                for i in range(num_old):
-                    al[i] = _wrap(al[i])
+                memory.push(d * _raw(t), g - prev_g)
+                d = memory.direction(g)
+            prev_g, prev_loss = g.copy(), loss
 
-            prev_flat_grad = flat_grad.copy()
-            prev_loss = loss
             if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr
+                inv_norm = np.asarray(1.0, g.dtype) / np.abs(g).sum()
+                t = 1.0 * lr if inv_norm >= 1.0 else _tensor(inv_norm * _raw(lr))
             else:
                 t = lr
-            gtd = flat_grad.dot(d)
-            if gtd > -tolerance_change:
+            slope = np.dot(g, d)
+            if slope > -tolerance_change:
                 break
 
-            ls_func_evals = 0
-            if line_search_fn is not None:
-                if line_search_fn != "strong_wolfe":
-                    raise RuntimeError("only 'strong_wolfe' is supported")
-                x_init = self._clone_param()
+            if line_search is None:
+                view.move(_raw(t), d)
+                used = 0
+                if iteration != max_iter:
+                    _, loss, g = self._evaluate(closure, view)
+                    used = 1
+            elif line_search == "strong_wolfe":
+                theta0 = view.values()
 
-                def obj_func(x, t, d):
-                    return self._directional_evaluate(closure, x, t, d)
+                def phi(step):
+                    view.assign(_axpy(theta0, step, d))
+                    _, f, grad = self._evaluate(closure, view)
+                    return _Trial(step, f, grad, np.dot(grad, d))
 
-                loss, flat_grad, t, ls_func_evals = _strong_wolfe(obj_func, x_init, t, d, loss,
-                                                                  flat_grad, gtd)
-                self._add_grad(t, d)
-                opt_cond = np.abs(flat_grad).max() <= tolerance_grad
+                start = _Trial(0, loss, g, slope)
+                with np.errstate(all="ignore"):
+                    # (torch's search keeps its own 1e-9 tolerance, not the group's)
+                    best, used = _strong_wolfe(phi, _raw(t), start, d, max_ls=max_eval - evals)
+                t, loss, g = best.t, best.f, best.g
+                view.assign(_axpy(theta0, t, d))
             else:
-                self._add_grad(t, d)
-                if n_iter != max_iter:
-                    with grad_mode.enable_grad():
-                        loss = closure()
-                    loss = float(loss)
-                    flat_grad = self._gather_flat_grad()
-                    opt_cond = np.abs(flat_grad).max() <= tolerance_grad
-                    ls_func_evals = 1
-            current_evals += ls_func_evals
-            state["func_evals"] += ls_func_evals
+                raise RuntimeError("only 'strong_wolfe' is supported")
+            evals += used
+            state["func_evals"] += used
 
-            if n_iter == max_iter:
+            if iteration == max_iter or evals >= max_eval:
                 break
-            if current_evals >= max_eval:
+            if np.abs(g).max() <= tolerance_grad:
                 break
-            if opt_cond:
-                break
-            if np.abs(d * t).max() <= tolerance_change:
+            if np.abs(d * _raw(t)).max() <= tolerance_change:
                 break
             if abs(loss - prev_loss) < tolerance_change:
                 break
 
-        state["d"] = _wrap(d)
-        state["t"] = _wrap(t)
-        state["old_dirs"] = [_wrap(v) for v in old_dirs]
-        state["old_stps"] = [_wrap(v) for v in old_stps]
-        state["ro"] = [_wrap(v) for v in ro]
-        state["H_diag"] = _wrap(H_diag)
-        state["prev_flat_grad"] = _wrap(prev_flat_grad)
+        state["d"] = _tensor(d)
+        state["t"] = _tensor(t) if _is_array(t) else t
+        memory.save()
+        kept = state.get("prev_flat_grad")
+        if isinstance(kept, Tensor) and kept._data.shape == prev_g.shape:
+            np.copyto(kept._data, prev_g)  # torch updates this one in place
+            kept._bump_version()
+        else:
+            state["prev_flat_grad"] = _tensor(prev_g)
         state["prev_loss"] = prev_loss
-        return orig_loss
+        return first_loss
