@@ -36,22 +36,36 @@ def twin_models(make_model):
     return g_model, t_model
 
 
-def best_of_turns(steps, rounds=15, number=3):
+_PAUSE = 0.15  # seconds: longer than OpenBLAS's and OpenMP's busy-wait after a parallel region
+
+
+def _settle(fn, pause):
+    """Untimed calls: one, or as many as fill ``pause`` seconds (steady state, as in a loop)."""
+    end = time.perf_counter() + pause
+    fn()
+    while time.perf_counter() < end:
+        fn()
+
+
+def best_of_turns(steps, rounds=15, number=3, pause=_PAUSE):
     """For each ``name -> fn`` in ``steps``: the fastest of ``rounds`` timings of ``number``
     calls, in seconds per call, the functions taking turns round by round, so that a burst of
     load on a shared machine slows every library alike rather than whichever ran then.
 
-    Each turn starts with one untimed call. A training loop runs its own steps back to back;
-    right after the other library's turn, caches hold the other library's memory and its thread
-    pool may still be spinning on the second core (OpenMP and OpenBLAS workers busy-wait for a
-    while after their work). Timing that first call measured the switch, not the step: at two
-    threads both libraries' MLP steps took 1.7 times as long as in a run of their own."""
+    Each turn starts with a pause, then untimed calls for as long again. A training loop runs
+    its own steps back to back; right after the other library's turn, its thread pool may still be spinning on the
+    second core (OpenBLAS and OpenMP workers busy-wait for up to ~0.1 s after their work) and
+    caches hold its memory. Timing straight after the switch measured the switch, not the step:
+    at two threads both libraries' MLP steps took 1.7 to 2 times as long as in runs of their
+    own. (``pause=0`` for a benchmark without thread pools: a pause lets the clock and caches
+    cool, which slowed both libraries' per-op chains and moved the ratio by up to 0.07.)"""
     for fn in steps.values():
         fn()  # warm up
     best = {name: float("inf") for name in steps}
     for _ in range(rounds):
         for name, fn in steps.items():
-            fn()  # settle: see above
+            time.sleep(pause)  # the other library's spinning workers go to sleep
+            _settle(fn, pause)  # and this library's are awake, its memory in cache
             start = time.perf_counter()
             for _ in range(number):
                 fn()
