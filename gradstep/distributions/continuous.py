@@ -28,24 +28,9 @@ def _open_unit_uniform(shape, like):
     return u.clamp(min=gradstep.finfo(like.dtype).tiny)
 
 
-class Normal(Distribution):
-    r"""The normal distribution :math:`\mathcal{N}(\mu, \sigma^2)`.
-
-    .. math::
-        \log p(x) = -\frac{(x - \mu)^2}{2\sigma^2} - \log\sigma - \tfrac12\log 2\pi,
-        \qquad H = \tfrac12 + \tfrac12\log 2\pi + \log\sigma
-
-    Args:
-        loc (float or Tensor): mean :math:`\mu`
-        scale (float or Tensor): standard deviation :math:`\sigma > 0`
-
-    Example::
-
-        >>> import gradstep
-        >>> from gradstep.distributions import Normal
-        >>> Normal(0.0, 1.0).log_prob(gradstep.tensor(0.0))
-        tensor(-0.9189)
-    """
+class _LocationScale(Distribution):
+    """A family x = loc + scale z of a fixed, symmetric standard distribution of z: real support,
+    mean and mode at loc."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -65,6 +50,26 @@ class Normal(Distribution):
     @property
     def mode(self):
         return self.loc
+
+
+class Normal(_LocationScale):
+    r"""The normal distribution :math:`\mathcal{N}(\mu, \sigma^2)`.
+
+    .. math::
+        \log p(x) = -\frac{(x - \mu)^2}{2\sigma^2} - \log\sigma - \tfrac12\log 2\pi,
+        \qquad H = \tfrac12 + \tfrac12\log 2\pi + \log\sigma
+
+    Args:
+        loc (float or Tensor): mean :math:`\mu`
+        scale (float or Tensor): standard deviation :math:`\sigma > 0`
+
+    Example::
+
+        >>> import gradstep
+        >>> from gradstep.distributions import Normal
+        >>> Normal(0.0, 1.0).log_prob(gradstep.tensor(0.0))
+        tensor(-0.9189)
+    """
 
     @property
     def stddev(self):
@@ -169,7 +174,7 @@ class LogNormal(Distribution):
         return self.base_dist.entropy() + self.loc
 
 
-class Laplace(Distribution):
+class Laplace(_LocationScale):
     r"""The Laplace distribution with location :math:`\mu` and scale :math:`b`.
 
     .. math::
@@ -179,25 +184,6 @@ class Laplace(Distribution):
         loc (float or Tensor): location :math:`\mu`
         scale (float or Tensor): scale :math:`b > 0`
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = as_parameters(loc, scale)
-        super().__init__(self.loc.shape, gradstep.Size(), validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        return self._expand_given_parameters(batch_shape)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):
