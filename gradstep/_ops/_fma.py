@@ -25,6 +25,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from .. import _alloc
+
 __all__ = ["fma", "multiply_add"]
 
 # Above this many elements, ``multiply_add`` rounds twice (see there).
@@ -130,11 +132,12 @@ def multiply_add(a, b, c, dtype):
     if int(np.prod(size)) <= EXACT_LIMIT:
         return fma(a, b, c, dtype)
     with np.errstate(all="ignore"):  # (operands already in dtype: NumPy's dtype= is slow)
-        product = a * b
-        if type(product) is np.ndarray and product.shape == size:
-            product += c  # one large temporary, not two
-            return product
-        return product + c
+        # into a pooled buffer (see _alloc): an in-place op (x.lerp_(y, w)) copies the result
+        # into x and drops it, and the next call reuses it instead of page-faulting a new one
+        out = _alloc.empty(size, dtype)
+        np.multiply(a, b, out=out)
+        out += c
+        return out
 
 
 def fma(a, b, c, dtype):
