@@ -18,14 +18,19 @@ Example::
     >>> logits.grad
     tensor([-0.5379,  0.5379])
 """
-from . import constraints
+from . import constraints, transforms
 from .continuous import Exponential, Laplace, LogNormal, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .distribution import Distribution
 from .gamma_beta import Beta, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .multivariate import Dirichlet, MultivariateNormal
+from .transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform,
+                         TanhTransform, Transform, TransformedDistribution)
 
-__all__ = ["Bernoulli", "Beta", "Categorical", "Distribution", "Exponential", "Gamma",
-           "Independent", "Laplace", "LogNormal", "Normal", "OneHotCategorical", "Uniform",
-           "constraints", "kl_divergence", "register_kl"]
+__all__ = ["AffineTransform", "Bernoulli", "Beta", "Categorical", "ComposeTransform",
+           "Dirichlet", "Distribution", "ExpTransform", "Exponential", "Gamma", "Independent",
+           "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical",
+           "SigmoidTransform", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
+           "constraints", "kl_divergence", "register_kl", "transforms"]

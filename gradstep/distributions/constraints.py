@@ -20,9 +20,9 @@ import gradstep
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
            "greater_than_eq", "half_open_interval", "independent", "integer_interval",
-           "interval", "is_dependent", "less_than", "nonnegative", "nonnegative_integer",
-           "one_hot", "positive", "positive_integer", "real", "real_vector", "simplex",
-           "unit_interval"]
+           "interval", "is_dependent", "less_than", "lower_cholesky", "lower_triangular",
+           "nonnegative", "nonnegative_integer", "one_hot", "positive", "positive_definite",
+           "positive_integer", "real", "real_vector", "simplex", "unit_interval"]
 
 
 class Constraint:
@@ -198,6 +198,43 @@ class _OneHot(Constraint):
         return zeros_and_ones & (value.sum(-1) == 1)
 
 
+class _LowerTriangular(Constraint):
+    """Square matrices with zeros above the diagonal."""
+
+    event_dim = 2
+
+    def check(self, value):
+        return (value.tril() == value).flatten(-2).all(-1)
+
+
+class _LowerCholesky(Constraint):
+    """Lower-triangular matrices with a positive diagonal: Cholesky factors."""
+
+    event_dim = 2
+
+    def check(self, value):
+        lower = (value.tril() == value).flatten(-2).all(-1)
+        positive_diagonal = (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
+        return lower & positive_diagonal
+
+
+class _PositiveDefinite(Constraint):
+    r"""Symmetric matrices (:math:`A \approx A^T` elementwise, as ``isclose``) whose Cholesky
+    factorization exists, i.e. every eigenvalue is positive.
+
+    As torch does, a batch holding any asymmetric matrix is answered by symmetry alone: its
+    symmetric members pass without the eigenvalue test."""
+
+    event_dim = 2
+
+    def check(self, value):
+        symmetric = gradstep.isclose(value, value.mT).flatten(-2).all(-1)
+        if not bool(symmetric.all()):
+            return symmetric
+        _, info = gradstep.linalg.cholesky_ex(value.detach())
+        return symmetric & (info == 0)
+
+
 class _IndependentConstraint(Constraint):
     """``base`` on every element of the ``reinterpreted_batch_ndims`` rightmost dimensions."""
 
@@ -235,6 +272,9 @@ positive_integer = _IntegerGreaterThan(1)
 simplex = _Simplex()
 one_hot = _OneHot()
 real_vector = _IndependentConstraint(real, 1)
+lower_triangular = _LowerTriangular()
+lower_cholesky = _LowerCholesky()
+positive_definite = _PositiveDefinite()
 
 greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq

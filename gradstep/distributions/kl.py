@@ -19,6 +19,7 @@ from .continuous import Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .gamma_beta import Beta, Gamma
 from .independent import Independent
+from .multivariate import Dirichlet, MultivariateNormal, _half_log_det, _lower_inverse, _solve_lower
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -169,3 +170,33 @@ def _independent_independent(p, q):
         raise NotImplementedError
     value = kl_divergence(p.base_dist, q.base_dist)
     return value.sum(tuple(range(-n, 0))) if n > 0 else value
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _mvn_mvn(p, q):
+    r""":math:`\tfrac12\left(\operatorname{tr}(\Sigma_q^{-1}\Sigma_p)
+    + (\mu_q - \mu_p)^T\Sigma_q^{-1}(\mu_q - \mu_p) - k + \log\frac{|\Sigma_q|}{|\Sigma_p|}\right)`,
+    the trace as :math:`\|L_q^{-1} L_p\|_F^2` and the quadratic form as
+    :math:`\|L_q^{-1}(\mu_q - \mu_p)\|^2`."""
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with                  "
+                         "        different event shapes cannot be computed")
+    k = p.event_shape[0]
+    trace = ((_lower_inverse(q._tril) @ p._tril) ** 2).sum((-2, -1))
+    shift = (_solve_lower(q._tril, q.loc - p.loc) ** 2).sum(-1)
+    log_det_ratio = _half_log_det(q._tril) - _half_log_det(p._tril)
+    batch = tuple(gradstep.broadcast_shapes(p.batch_shape, q.batch_shape))
+    return (log_det_ratio + 0.5 * (trace + shift - k)).expand(batch)
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _dirichlet_dirichlet(p, q):
+    r""":math:`\log\Gamma(\alpha_0) - \log\Gamma(\beta_0)
+    - \sum_i (\log\Gamma(\alpha_i) - \log\Gamma(\beta_i))
+    + \sum_i (\alpha_i - \beta_i)(\psi(\alpha_i) - \psi(\alpha_0))` for :math:`p` with
+    concentrations :math:`\alpha`, :math:`q` with :math:`\beta`."""
+    a, b = p.concentration, q.concentration
+    a0, b0 = a.sum(-1), b.sum(-1)
+    lgamma, psi = gradstep.lgamma, gradstep.digamma
+    return (lgamma(a0) - lgamma(b0) - (lgamma(a) - lgamma(b)).sum(-1)
+            + ((a - b) * (psi(a) - psi(a0).unsqueeze(-1))).sum(-1))
