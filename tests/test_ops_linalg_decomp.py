@@ -525,3 +525,17 @@ def test_float32_stays_float32():
                gradstep.linalg.pinv, lambda x: gradstep.linalg.svd(x).U,
                lambda x: gradstep.linalg.eigh(x).eigenvectors):
         assert fn(gradstep.tensor(a)).dtype == gradstep.float32
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_cholesky_upper_reads_the_upper_triangle_as_torch(dtype):
+    # a non-symmetric input: torch's upper=True factors the matrix its upper triangle stands for
+    a = [[2., 0.5, 1.], [0., 2., 0.3], [0., 0., 2.]]
+    outs = []
+    for lib in (torch, gradstep):
+        x = lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True)
+        u = lib.linalg.cholesky(x, upper=True)
+        u.sum().backward()
+        outs.append((u.detach().numpy(), lib.linalg.cholesky_ex(x.detach(), upper=True).L.numpy()))
+    np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=1e-6)
+    np.testing.assert_allclose(outs[1][1], outs[0][1], rtol=1e-6)

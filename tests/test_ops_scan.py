@@ -255,3 +255,15 @@ ERRORS = {
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_errors_match_torch(name):
     _raises(ERRORS[name])
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_diff_with_prepend_and_append_matches_torch(n):
+    # n = 0 returns the input itself: torch does not join prepend and append then
+    outs = []
+    for lib in (torch, gradstep):
+        x = lib.tensor([1., 2., 4.], requires_grad=True)
+        y = lib.diff(x, n=n, prepend=lib.tensor([0.]), append=lib.tensor([9.]))
+        y.sum().backward()
+        outs.append((y.tolist(), x.grad.tolist()))
+    assert outs[0] == outs[1]

@@ -407,3 +407,15 @@ ERRORS = {
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_errors_match_torch(name):
     _raises(ERRORS[name])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_polygamma_at_infinities_and_huge_values_matches_torch(n, dtype):
+    values = [float("inf"), -float("inf"), 1e30, 50.0]
+    outs = [lib.polygamma(n, lib.tensor(values, dtype=getattr(lib, dtype))).numpy()
+            for lib in (torch, gradstep)]
+    np.testing.assert_array_equal(np.isnan(outs[1]), np.isnan(outs[0]))
+    number = ~np.isnan(outs[0])  # (a nan's sign bit means nothing)
+    np.testing.assert_array_equal(np.signbit(outs[1][number]), np.signbit(outs[0][number]))
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)

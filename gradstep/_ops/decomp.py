@@ -563,6 +563,8 @@ class CholeskyEx(Op):
     @staticmethod
     def forward(ctx, a, upper, info):
         ctx.upper = upper
+        if upper:  # the factor of the upper triangle: the lower one of the transpose
+            a = np.swapaxes(a, -1, -2)
         if info.any():
             out = _partial_cholesky(a, info)
         else:
@@ -640,7 +642,8 @@ def _cholesky(fn, A, upper, check_errors, op, ex_fn=None):
     _check_float(fn, A)
     _check_kernel("linalg_cholesky_ex_out_cpu", A)
     a = A._data
-    info = _cholesky_info(a) if a.shape[-1] else np.zeros(a.shape[:-2], np.int32)
+    triangle = np.swapaxes(a, -1, -2) if upper else a  # upper=True reads the upper triangle
+    info = _cholesky_info(triangle) if a.shape[-1] else np.zeros(a.shape[:-2], np.int32)
     if check_errors and info.any():
         flat = info.reshape(-1)
         k = int(flat[np.flatnonzero(flat)[0]])

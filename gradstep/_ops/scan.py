@@ -217,11 +217,11 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     for extra in (prepend, append):
         if extra is not None and extra.ndim != input.ndim:
             raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    if n == 0:  # torch returns the input as it is: prepend and append are not joined
+        return CopyBackwards.apply(input)
     if prepend is not None or append is not None:
         parts = [t for t in (prepend, input, append) if t is not None]
         input = cat(parts, dim=d)
-    if n == 0:
-        return CopyBackwards.apply(input)
     x = input
     for _ in range(n):
         size = x.shape[d]

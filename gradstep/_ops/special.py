@@ -161,9 +161,11 @@ def _polygamma64(n, x):
         for k, b in enumerate(_BERNOULLI, start=1):
             series = series + b * math.factorial(2 * k + n - 1) / math.factorial(2 * k) \
                 / y ** (2 * k + n)
-        out = sign * series + acc
+        out = sign * series
+        out = np.where(acc == 0, out, out + acc)  # (keeps the sign of an underflowed zero)
         out = np.where(pole, sign * np.inf, out)
-        out = np.where(x == np.inf, 0.0, out)
+        # at +inf torch gives 0 for n = 1 and nan beyond (its series is inf / inf there)
+        out = np.where(x == np.inf, 0.0 if n == 1 else np.nan, out)
     return out
 
 
