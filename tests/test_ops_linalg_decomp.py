@@ -539,3 +539,102 @@ def test_cholesky_upper_reads_the_upper_triangle_as_torch(dtype):
         outs.append((u.detach().numpy(), lib.linalg.cholesky_ex(x.detach(), upper=True).L.numpy()))
     np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=1e-6)
     np.testing.assert_allclose(outs[1][1], outs[0][1], rtol=1e-6)
+
+
+# ----- edge cases found by the differential fuzzer: singular, empty, non-finite inputs -----
+
+def _edge_outcome(fn, lib):
+    try:
+        r = fn(lib)
+    except Exception as e:  # noqa: BLE001 - the error itself is what is compared
+        return ("error", str(e))
+    rs = r if isinstance(r, tuple) else (r,)
+    return ("value", [np.asarray(to_numpy(x), dtype=np.float64) for x in rs])
+
+
+def _same_edge_outcome(fn, rtol=1e-6):
+    g, t = _edge_outcome(fn, gradstep), _edge_outcome(fn, torch)
+    assert g[0] == t[0], (g, t)
+    if g[0] == "error":
+        assert g[1] == t[1]
+    else:
+        for a, b in zip(g[1], t[1]):
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-12, equal_nan=True)
+
+
+_SINGULAR = [[[1., 2, 3], [2, 4, 6], [1, 0, 1]], [[1., 2], [2, 4]], [[0., 0], [0, 0]],
+             [[0., 1], [0, 0]], [[[1., 2], [2, 4]], [[2., 1], [1, 3]]]]
+
+
+@pytest.mark.parametrize("m", _SINGULAR)
+@pytest.mark.parametrize("which", ["slogdet", "logdet"])
+def test_logdet_backward_singular_gives_inf_nan(m, which):
+    def fn(L):
+        a = L.tensor(m, dtype=L.float64, requires_grad=True)
+        out = L.linalg.slogdet(a)[1] if which == "slogdet" else L.logdet(a)
+        out.sum().backward()
+        return a.grad
+    _same_edge_outcome(fn)
+
+
+@pytest.mark.parametrize("m", _SINGULAR + [[[1., float("nan")], [0, 1]],
+                                           [[1., float("inf")], [0, 1]], [[2., 1], [1, 3]]])
+@pytest.mark.parametrize("p", ["fro", 1, -1, float("inf"), -float("inf")])
+def test_cond_singular_and_nonfinite_is_inf(m, p):
+    _same_edge_outcome(lambda L: L.linalg.cond(L.tensor(m, dtype=L.float64), p))
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0, 0), (0, 3, 3), (2, 3), (0, 2)])
+@pytest.mark.parametrize("p", [None, 2, -2, "fro", "nuc", 1, -1, float("inf"), 3, 1.0, "abc", 0])
+def test_cond_empty_nonsquare_and_invalid_orders(shape, p):
+    _same_edge_outcome(lambda L: L.linalg.cond(L.zeros(shape, dtype=L.float64), p))
+
+
+@pytest.mark.parametrize("upper,left,bshape", [(True, True, (3, 2)), (False, True, (3, 2)),
+                                               (True, False, (2, 3)), (True, True, (2, 3, 2))])
+def test_solve_triangular_zero_diagonal(upper, left, bshape):
+    _same_edge_outcome(lambda L: L.linalg.solve_triangular(L.zeros(3, 3), L.ones(bshape), upper=upper,
+                                                      left=left))
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0, 0), (3, 4), (4, 3), (2, 2, 3), (1, 3), (3, 1),
+                                   (0, 3), (3, 0)])
+@pytest.mark.parametrize("kind", ["ones", "rand"])
+def test_lu_factor_shapes(shape, kind):
+    x = np.ones(shape) if kind == "ones" else rand(*shape)
+    _same_edge_outcome(lambda L: L.linalg.lu_factor(L.tensor(x)), rtol=1e-10)
+
+
+@pytest.mark.parametrize("m", _SINGULAR)
+def test_lu_factor_singular_raises(m):
+    _same_edge_outcome(lambda L: L.linalg.lu_factor(L.tensor(m)))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L, a: L.linalg.pinv(a),
+    lambda L, a: L.linalg.matrix_rank(a),
+])
+@pytest.mark.parametrize("m", [[[1., float("nan")], [0, 1]],
+                               [[[1., 0], [0, 1]], [[float("nan"), 0], [0, 1]]]])
+def test_svd_based_nan_message(fn, m):
+    _same_edge_outcome(lambda L: fn(L, L.tensor(m)))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.linalg.matrix_rank(L.ones(2, 3), hermitian=True),
+    lambda L: L.linalg.pinv(L.ones(4, 2, 3), hermitian=True),
+    lambda L: L.linalg.solve(L.ones(3, 3), L.ones(2)),
+    lambda L: L.linalg.solve(L.ones(3, 3), L.ones(2, 3)),
+    lambda L: L.linalg.solve(L.ones(3, 3), L.ones(3, 2), left=False),
+    lambda L: L.linalg.solve(L.ones(3, 3), L.ones(())),
+    lambda L: L.linalg.vecdot(L.ones(3), L.ones(4)),
+    lambda L: L.linalg.vecdot(L.ones(2, 3), L.ones(4, 3)),
+    lambda L: L.cross(L.ones(4, 3), L.ones(3), dim=-1),
+    lambda L: L.cross(L.ones(3, 4), L.ones(4), dim=0),
+    lambda L: L.linalg.cross(L.ones(4, 3), L.ones(3)),
+    lambda L: L.cross(L.ones(3, 4), L.ones(3, 1), dim=0),
+])
+def test_linalg_edge_messages(fn):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _same_edge_outcome(fn)

@@ -133,7 +133,6 @@ def _tri_solve_array(a, b, upper, left=True, unitriangular=False):
 
 
 def _back_substitution(t, b, upper):
-    t, b = np.broadcast_arrays(t, b[..., :, :]) if t.ndim == b.ndim else (t, b)
     n = t.shape[-1]
     x = np.zeros(np.broadcast_shapes(t.shape[:-2], b.shape[:-2]) + b.shape[-2:], b.dtype)
     order = range(n - 1, -1, -1) if upper else range(n)
@@ -189,17 +188,19 @@ def _batch_prefix(info_flat, shape):
 
 
 def _getrf(a):
-    """LU with partial pivoting (LAPACK's getrf, unblocked): the packed factors, the 1-based row
-    swaps (int32) and info, the 1-based index of the first exactly zero pivot (0 if none)."""
+    """LU with partial pivoting (LAPACK's getrf, unblocked) of (batches of) m x n matrices: the
+    packed factors, the 1-based row swaps (int32, min(m, n) of them) and info, the 1-based index
+    of the first exactly zero pivot (0 if none)."""
     shape = a.shape
-    n = shape[-1]
-    lu = np.array(a, copy=True).reshape((-1, n, n))
-    b = lu.shape[0]
+    m, n = shape[-2:]
+    k_max = min(m, n)
+    b = int(np.prod(shape[:-2], dtype=np.int64))
+    lu = np.array(a, copy=True).reshape((b, m, n))
     rows = np.arange(b)
-    piv = np.zeros((b, n), np.int32)
+    piv = np.zeros((b, k_max), np.int32)
     info = np.zeros(b, np.int32)
     with np.errstate(all="ignore"):
-        for k in range(n):
+        for k in range(k_max if b else 0):
             p = k + np.argmax(np.abs(lu[:, k:, k]), axis=1)
             piv[:, k] = p + 1
             swap = p != k
@@ -210,13 +211,13 @@ def _getrf(a):
             pivot = lu[:, k, k]
             zero = pivot == 0
             info[(info == 0) & zero] = k + 1
-            if k + 1 < n:
+            if k + 1 < m:
                 scale = np.where(zero, 1, pivot)
                 col = lu[:, k + 1:, k] / scale[:, None]
                 col[zero] = lu[zero, k + 1:, k]
                 lu[:, k + 1:, k] = col
                 lu[:, k + 1:, k + 1:] -= col[:, :, None] * lu[:, k, None, k + 1:]
-    return lu.reshape(shape), piv.reshape(shape[:-2] + (n,)), info.reshape(shape[:-2])
+    return lu.reshape(shape), piv.reshape(shape[:-2] + (k_max,)), info.reshape(shape[:-2])
 
 
 class _Piece(Op):
@@ -305,7 +306,14 @@ class SlogdetLogabs(_Piece):
 
     @staticmethod
     def vjp(a, state, grad):
-        return np.expand_dims(np.expand_dims(grad, -1), -1) * _T(_inv(a))
+        if is_tensor(a) or is_tensor(grad):
+            return np.expand_dims(np.expand_dims(grad, -1), -1) * _T(_inv(a))
+        # torch solves A^T X = g I with A's LU: a singular A gives inf and NaN, not an error
+        gi = np.expand_dims(np.expand_dims(grad, -1), -1) * _eye(a.shape[-1], a.dtype)
+        at = np.swapaxes(a, -1, -2)
+        if a.shape[-1] and _getrf(at)[2].any():
+            return _lu_solve_array(at, gi)
+        return np.linalg.solve(at, gi)
 
 
 class SlogdetSign(_Piece):
@@ -510,17 +518,20 @@ def _solve_checked(A, B, left, check_errors, fn="linalg.solve"):
                            f"{scalar_type_name(a.dtype)} and B of type "
                            f"{scalar_type_name(b.dtype)} instead")
     _check_kernel("linalg_solve_cpu", A)
+    n = a.shape[-1]
+    vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
+    if b.ndim < 1 or (b.ndim < 2 and not left):
+        raise RuntimeError(f"{fn}: The input tensor B must have at least 2 dimensions.")
+    rows = b.shape[-1] if vector else (b.shape[-2] if left else b.shape[-1])
+    if rows != n:
+        shown = f"{b.shape[-1]}x1" if b.ndim == 1 else f"{b.shape[-2]}x{b.shape[-1]}"
+        raise RuntimeError(f"{fn}: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({a.shape[-2]}x{a.shape[-1]} and "
+                           f"{shown})")
     if not left:
         # X A = B  <=>  A^T X^T = B^T
         res, info = _solve_checked(A.mT, B.mT, True, check_errors, fn)
         return res.mT, info
-    n = a.shape[-1]
-    vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
-    rows = b.shape[-1] if vector else (b.shape[-2] if b.ndim >= 2 else -1)
-    if rows != n:
-        shown = f"{b.shape[-2]}x{b.shape[-1]}" if b.ndim >= 2 else f"{b.shape[-1]}"
-        raise RuntimeError(f"{fn}: Incompatible shapes of A and B for the equation AX = B "
-                           f"({a.shape[-2]}x{a.shape[-1]} and {shown})")
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-1 if vector else -2])
     except ValueError:
@@ -937,17 +948,22 @@ class SvdVh(_Piece):
         return _svd_backward(u, s, vh, 0 * u, gv)
 
 
+def _check_svd_nan(a):
+    """torch's gesdd error for a matrix with NaN (inf alone is not caught there)."""
+    bad = np.isnan(a).any(axis=(-2, -1))
+    if bad.any():
+        where = _batch_prefix(bad.reshape(-1), a.shape)
+        raise _linalg_error(f"linalg.svd: {where}The algorithm failed to converge because the "
+                            "input matrix contained non-finite values.")
+
+
 def _svd_arrays(fn, A, full_matrices):
     _check_tensor(fn.replace(".", "_"), A)
     _check_ndim("linalg.svd", A)
     _check_float("linalg.svd", A)
     _check_kernel("linalg_svd_cpu", A)
     a = A._data
-    finite = np.isfinite(a).all(axis=(-2, -1))
-    if not finite.all():
-        where = _batch_prefix(~finite.reshape(-1), a.shape)
-        raise _linalg_error(f"linalg.svd: {where}The algorithm failed to converge because the "
-                            "input matrix contained non-finite values.")
+    _check_svd_nan(a)
     m, n = a.shape[-2:]
     k = min(m, n)
     if a.size == 0:
@@ -956,7 +972,13 @@ def _svd_arrays(fn, A, full_matrices):
         u = np.zeros(us, a.dtype) + np.eye(us[-2], us[-1], dtype=a.dtype)
         vh = np.zeros(vs, a.dtype) + np.eye(vs[-2], vs[-1], dtype=a.dtype)
         return u, np.zeros(a.shape[:-2] + (k,), a.dtype), vh, k
+    inf = np.isinf(a).any(axis=(-2, -1))
+    if inf.any():  # LAPACK returns NaN factors for a matrix with inf (and no NaN)
+        a = np.where(inf[..., None, None], 0, a)
     u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+    if inf.any():
+        u, s, vh = (np.where(inf.reshape(inf.shape + (1,) * (x.ndim - inf.ndim)), np.nan, x)
+                    for x in (u, s, vh))
     return u.astype(a.dtype, copy=False), s.astype(a.dtype, copy=False), \
         vh.astype(a.dtype, copy=False), k
 
@@ -1028,6 +1050,7 @@ def _pinv_array(a, atol, rtol, hermitian):
         s = np.abs(w)
         smax = np.max(s, axis=-1, keepdims=True) if n else s
     else:
+        _check_svd_nan(a)
         u, s, vh = np.linalg.svd(a, full_matrices=False)
         smax = s[..., :1]
     tol = _tolerance(a, smax, atol, rtol)
@@ -1071,6 +1094,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
         [[0.5, 0.0], [0.0, 0.0]]
     """
     _check_tensor("linalg_pinv", A)
+    if hermitian:
+        _check_square("linalg.eigh", A)
     d = A._data
     if d.ndim < 2 or d.dtype.kind != "f" or d.dtype == np.float16:
         raise RuntimeError(f"linalg.pinv({scalar_type_name(d.dtype)}{{{list(d.shape)}}}): expected "
@@ -1233,31 +1258,83 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None)
         raise RuntimeError("This function doesn't handle types other than float and double")
     if tol is not None:
         atol, rtol = tol, 0.0
+    if hermitian:
+        _check_square("linalg.eigh", A)
     if d.size == 0:
         return _out(_int_tensor(np.zeros(d.shape[:-2], np.int64)), out)
     if hermitian:
         s = np.abs(np.linalg.eigvalsh(d))
         smax = np.max(s, axis=-1, keepdims=True)
     else:
+        _check_svd_nan(d)
         s = np.linalg.svd(d, compute_uv=False)
         smax = s[..., :1]
     tol_ = _tolerance(d, smax, atol, rtol)
     return _out(_int_tensor(np.sum(s > tol_, axis=-1).astype(np.int64)), out)
 
 
+def _cond_ord_text(p):
+    """How torch prints ``ord`` in cond's square-matrix message: a float as C's %f."""
+    if isinstance(p, (bool, int)):
+        return str(int(p))
+    if isinstance(p, float):
+        return f"{p:f}"
+    return str(p)
+
+
+def _cond_invalid(p):
+    if isinstance(p, float) and np.isfinite(p) and p == int(p):
+        p = int(p)
+    return RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+
+
 def cond(A, p=None, *, out=None):
     """The condition number ``norm(A, p) * norm(inv(A), p)``; for p None or 2 (-2) the ratio of
-    the largest to the smallest singular value (smallest to largest)."""
+    the largest to the smallest singular value (smallest to largest), for 'nuc' from the singular
+    values too.  As torch: a singular matrix (or a NaN result) gives inf for the norms taken
+    through the inverse, and matrices with no elements give 0."""
     import gradstep
     _check_tensor("linalg_cond", A)
     _check_ndim("linalg.cond", A)
     _check_float("linalg.cond", A)
-    if p in (None, 2, -2):
+    a = A._data
+    real = np.zeros(0, a.dtype).real.dtype
+
+    def empty():
+        return _out(gradstep.tensor(np.zeros(a.shape[:-2], real)), out)
+
+    def square():
+        _check_square(f"linalg.cond(ord={_cond_ord_text(p)})", A)
+
+    if isinstance(p, str):
+        square()
+        if p not in ("fro", "nuc"):
+            raise _cond_invalid(p)
+        if a.size == 0:
+            return empty()
+    elif p is not None:
+        if p not in (2, -2, 1, -1, float("inf"), float("-inf")):
+            raise _cond_invalid(p)
+        if a.size == 0:
+            return empty()
+        if p not in (2, -2):
+            square()
+    elif a.size == 0:
+        return empty()
+    if p in (None, 2, -2, "nuc"):
         s = gradstep.linalg.svdvals(A)
+        if p == "nuc":
+            return _out(s.sum(-1) * (1 / s).sum(-1), out)
         big, small = s[..., 0], s[..., -1]
         return _out(big / small if p != -2 else small / big, out)
-    _check_square("linalg.cond", A)
-    return _out(gradstep.linalg.matrix_norm(A, p) * gradstep.linalg.matrix_norm(inv(A), p), out)
+    x, info = _inv_checked("linalg.inv", A, False)
+    if info.any():
+        x = gradstep.where(gradstep.tensor(np.expand_dims(info > 0, (-1, -2))),
+                           gradstep.tensor(float("inf"), dtype=x.dtype), x)
+    value = gradstep.linalg.matrix_norm(A, p) * gradstep.linalg.matrix_norm(x, p)
+    value = gradstep.where(gradstep.isnan(value.detach()),
+                           gradstep.tensor(float("inf"), dtype=value.dtype), value)
+    return _out(value, out)
 
 
 # ----- lstsq -----
@@ -1564,6 +1641,11 @@ def vecdot(x, y, *, dim=-1, out=None):
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
                            f"of type {scalar_type_name(x._data.dtype)} and y of type "
                            f"{scalar_type_name(y._data.dtype)} instead")
+    if x._data.ndim == 1 and y._data.ndim == 1 and x._data.size != y._data.size:
+        nx, ny = x._data.size, y._data.size
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{nx}] and src [{ny}] to "
+                           f"have the same number of elements, but got {nx} and {ny} elements "
+                           "respectively")
     return _out((x * y).sum(dim), out)
 
 
@@ -1579,14 +1661,18 @@ def lu_factor(A, *, pivot=True, out=None):
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     a = A._data
-    if a.shape[-1] != a.shape[-2]:
-        raise NotImplementedError("gradstep: linalg.lu_factor of non-square matrices is not "
-                                  "implemented")
     from ..autograd import grad_mode
     if A.requires_grad and grad_mode.state.grad_enabled:
         raise NotImplementedError("gradstep: the gradient of linalg.lu_factor is not implemented "
                                   "(use torch.no_grad() or a detached input)")
-    lu, piv, _ = _getrf(a)
+    lu, piv, info = _getrf(a)
+    if info.any():  # lu_factor is lu_factor_ex with check_errors: a zero pivot raises
+        flat = info.reshape(-1)
+        k = int(flat[np.flatnonzero(flat)[0]])
+        raise RuntimeError(f"torch.linalg.lu_factor: {_batch_prefix(flat, a.shape)}U[{k},{k}] is "
+                           "zero and using it on lu_solve would result in a division by zero. If "
+                           "you still want to perform the factorization, consider calling "
+                           "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
     return return_types.linalg_lu_factor(_int_tensor(lu), _int_tensor(piv))
 
 

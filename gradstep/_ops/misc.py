@@ -442,6 +442,8 @@ def cross(input, other, dim=None, *, out=None):
     _check_tensor("cross", input)
     _check_tensor("cross", other, "other", 2)
     a, b = input._data, other._data
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(a.dtype)} but found "
                            f"{scalar_type_name(b.dtype)}")
