@@ -353,3 +353,20 @@ TRANSFORM_ERRORS = [
 @pytest.mark.parametrize("make", TRANSFORM_ERRORS)
 def test_transform_errors(make):
     test_errors(make)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sigmoid_transform_clamps_like_torch(dtype):
+    """torch keeps sigmoid's values and the inverse's argument in [tiny, 1 - eps]."""
+    def run(L):
+        info = L.finfo(getattr(L, dtype))
+        t = L.distributions.SigmoidTransform()
+        ys = L.tensor([0., info.tiny, info.tiny * 2, info.eps / 4, info.eps, 1e-30, 0.5,
+                       1 - info.eps, 1.], dtype=getattr(L, dtype))
+        xs = L.tensor([-1000., -100., 0., 40., 1000.], dtype=getattr(L, dtype))
+        base = L.distributions.Normal(L.tensor(0., dtype=getattr(L, dtype)),
+                                      L.tensor(1., dtype=getattr(L, dtype)))
+        d = L.distributions.TransformedDistribution(base, [t])
+        return t.inv(ys), t(xs), d.log_prob(L.tensor([0., 1., 0.3], dtype=getattr(L, dtype)))
+    for g, t in zip(run(gradstep), run(torch)):
+        assert_same(g, t, rtol=1e-6)

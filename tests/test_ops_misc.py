@@ -326,3 +326,97 @@ ERRORS = {
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_errors_match_torch(name):
     _raises(ERRORS[name])
+
+
+# ----- edge cases a differential fuzzer found (dist, quantile, cdist, asarray, ...) -----
+
+def _same_outcome(fn):
+    """fn(lib) gives torch's result, or raises torch's error type and message."""
+    try:
+        expected = fn(torch)
+    except Exception as error:  # noqa: BLE001
+        with pytest.raises(type(error), match=re.escape(str(error))):
+            fn(gradstep)
+        return
+    assert_same(fn(gradstep), expected)
+
+
+_EMPTY_F = lambda L: L.tensor([])  # noqa: E731
+FUZZ_EDGES = {
+    "sum_to_size_scalar": lambda L: L.arange(12.).reshape(3, 4).sum_to_size(()),
+    "sum_to_size_0d": lambda L: L.tensor(5.).sum_to_size(()),
+    "sum_to_size_1": lambda L: L.arange(12.).reshape(3, 4).sum_to_size(1),
+    "cdist_mm_empty_rows": lambda L: L.cdist(L.zeros(0, 4), L.zeros(3, 4),
+                                             compute_mode="use_mm_for_euclid_dist"),
+    "cdist_mm_empty_cols": lambda L: L.cdist(L.zeros(30, 0), L.zeros(2, 0)),
+    "cdist_mm_empty_batch": lambda L: L.cdist(L.zeros(0, 2, 4), L.zeros(3, 4),
+                                              compute_mode="use_mm_for_euclid_dist"),
+    "asarray_np_scalar_int": lambda L: L.asarray(np.float32(2.7), dtype=L.int32),
+    "asarray_np_scalar_uint8": lambda L: L.asarray(np.float64(-2.7), dtype=L.uint8),
+    "asarray_np_bool_int": lambda L: L.asarray(np.bool_(True), dtype=L.int64),
+    "asarray_alias_tensor": lambda L: L.asarray(L.ones(2), dtype=L.int64, copy=False),
+    "asarray_alias_ndarray": lambda L: L.asarray(np.ones(2, np.int32), dtype=L.int64,
+                                                 copy=False),
+    "asarray_alias_np_scalar": lambda L: L.asarray(np.float32(3.5), copy=False),
+    "asarray_alias_list": lambda L: L.asarray([1, 2], copy=False),
+    "renorm_int_maxnorm": lambda L: L.renorm(L.ones(3, 3), 2, 0, -1.),
+    "renorm_big_maxnorm": lambda L: L.renorm(L.ones(3, 3), 2, 0, -2.5e10),
+    "dist_empty_inf": lambda L: L.dist(_EMPTY_F(L), _EMPTY_F(L), math.inf),
+    "dist_empty_neg_inf": lambda L: L.dist(_EMPTY_F(L), _EMPTY_F(L), -math.inf),
+    "dist_empty_neg": lambda L: L.dist(_EMPTY_F(L), _EMPTY_F(L), -1),
+    "dist_empty_neg_half": lambda L: L.dist(L.zeros(0, 2), L.zeros(2), -0.5),
+    "dist_empty_two": lambda L: L.dist(_EMPTY_F(L), _EMPTY_F(L), 2),
+}
+for _fn_name, _fn in (("quantile", "quantile"), ("nanquantile", "nanquantile")):
+    FUZZ_EDGES.update({
+        f"{_fn_name}_order_q_first": lambda L, f=_fn: getattr(L, f)(_EMPTY_F(L), 1.5,
+                                                                    interpolation="bad"),
+        f"{_fn_name}_order_interp": lambda L, f=_fn: getattr(L, f)(_EMPTY_F(L), 0.5,
+                                                                   interpolation="bad"),
+        f"{_fn_name}_int_empty": lambda L, f=_fn: getattr(L, f)(L.tensor([], dtype=L.long), 0.5),
+        f"{_fn_name}_int_interp": lambda L, f=_fn: getattr(L, f)(L.tensor([1, 2]), 0.5,
+                                                                 interpolation="bad"),
+        f"{_fn_name}_int_q": lambda L, f=_fn: getattr(L, f)(L.tensor([1, 2]), 1.5),
+        f"{_fn_name}_q_dtype_int": lambda L, f=_fn: getattr(L, f)(
+            L.tensor([1, 2]), L.zeros(1, dtype=L.float64)),
+        f"{_fn_name}_q_2d_empty": lambda L, f=_fn: getattr(L, f)(_EMPTY_F(L), L.zeros(1, 1)),
+        f"{_fn_name}_q_range_interp": lambda L, f=_fn: getattr(L, f)(
+            L.tensor([1., 2.]), L.tensor([2.]), interpolation="bad"),
+        f"{_fn_name}_bad_dim_empty": lambda L, f=_fn: getattr(L, f)(_EMPTY_F(L), 0.5, dim=3),
+    })
+
+
+@pytest.mark.parametrize("name", FUZZ_EDGES)
+def test_fuzz_edges_match_torch(name):
+    _same_outcome(FUZZ_EDGES[name])
+
+
+def test_cdist_mm_empty_records_cdist_backward():
+    x = gradstep.zeros(0, 4, requires_grad=True)
+    out = gradstep.cdist(x, gradstep.zeros(3, 4), compute_mode="use_mm_for_euclid_dist")
+    assert out.grad_fn.name() == "CdistBackward0"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("p", [0.5, 1, 1.5, 2, 3, -1, -0.5, math.inf, -math.inf])
+def test_dist_gradient_at_nan_inf_and_zero_matches_torch(p, dtype):
+    """torch's norm backward: sgn(nan) = 0 for p = 1, no maxima (0) for +-inf when the norm
+    is NaN, zero elements masked for p < 1, a zero norm masked for p >= 1."""
+    values = [0., 1., -2., NAN, math.inf, 1e-20]
+    for a in values:
+        for b in values:
+            def run(L):
+                x = L.tensor([a, b], dtype=getattr(L, dtype), requires_grad=True)
+                out = L.dist(x, L.zeros(2, dtype=getattr(L, dtype)), p)
+                out.backward()
+                return out.detach(), x.grad
+            g, t = run(gradstep), run(torch)
+            assert_same(g[0], t[0], rtol=1e-5, what=f"dist {a, b}")
+            assert_same(g[1], t[1], rtol=1e-5, atol=1e-30, what=f"grad {a, b}")
+
+
+def test_dist_p0_gives_no_gradient():
+    for L in (gradstep, torch):
+        x = L.tensor([1., 2.], requires_grad=True)
+        L.dist(x, L.zeros(2), 0).backward()
+        assert x.grad is None

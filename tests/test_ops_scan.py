@@ -267,3 +267,22 @@ def test_diff_with_prepend_and_append_matches_torch(n):
         y.sum().backward()
         outs.append((y.tolist(), x.grad.tolist()))
     assert outs[0] == outs[1]
+
+
+# ----- cummax / cummin edge cases: torch checks no dim for an empty input -----
+
+def _same_outcome(fn):
+    try:
+        expected = fn(torch)
+    except Exception as error:  # noqa: BLE001
+        with pytest.raises(type(error), match=re.escape(str(error))):
+            fn(gradstep)
+        return
+    assert_same(fn(gradstep), expected)
+
+
+@pytest.mark.parametrize("op", ["cummax", "cummin"])
+@pytest.mark.parametrize("shape,dim", [((0,), 1), ((0,), -3), ((0, 2), 5), ((2, 0), -3),
+                                       ((), 5), ((), -2), ((), 1), ((), -1), ((3,), 2)])
+def test_cum_extremum_dims_match_torch(op, shape, dim):
+    _same_outcome(lambda L: tuple(getattr(L, op)(L.ones(shape), dim)))

@@ -419,3 +419,15 @@ def test_polygamma_at_infinities_and_huge_values_matches_torch(n, dtype):
     number = ~np.isnan(outs[0])  # (a nan's sign bit means nothing)
     np.testing.assert_array_equal(np.signbit(outs[1][number]), np.signbit(outs[0][number]))
     np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("in_dtype,out_dtype", [("float32", "int64"), ("float32", "float64"),
+                                                ("int64", "float32"), ("bool", "int64")])
+def test_heaviside_out_dtype_error_matches_torch(in_dtype, out_dtype):
+    def run(L):
+        x = L.tensor([1, 0, 1]).to(getattr(L, in_dtype))
+        return L.heaviside(x, x, out=L.empty(3, dtype=getattr(L, out_dtype)))
+    with pytest.raises(RuntimeError) as expected:
+        run(torch)
+    with pytest.raises(RuntimeError, match=re.escape(str(expected.value))):
+        run(gradstep)

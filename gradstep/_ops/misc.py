@@ -144,7 +144,9 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=_UNSET):
         result = obj
         if dtype is not None and dtype != obj.dtype:
             if copy is False:
-                raise ValueError("can't alias tensor from different dtype without copy")
+                raise ValueError("can't alias tensor with dtype "
+                                 f"'{scalar_type_name(obj._data.dtype)}' into dtype "
+                                 f"'{scalar_type_name(dtype.np)}'.")
             result = obj.to(dtype)
         elif copy:
             result = obj.clone()
@@ -157,6 +159,17 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=_UNSET):
                 result.requires_grad_(True)
         return result
     requires_grad = False if requires_grad is _UNSET else requires_grad
+    if copy is False:
+        if isinstance(obj, np.generic):
+            raise RuntimeError("can't alias NumPy scalars. Either remove copy=False or transform "
+                               "it in a ndarray. ")
+        if not isinstance(obj, np.ndarray):
+            raise ValueError("can't alias arbitrary sequence into a tensor.")
+        if dtype is not None and dtype.np != obj.dtype:
+            raise ValueError(f"can't alias tensor with dtype '{scalar_type_name(obj.dtype)}' "
+                             f"into dtype '{scalar_type_name(dtype.np)}'.")
+    if isinstance(obj, np.generic):
+        obj = np.asarray(obj)   # a NumPy scalar converts as an array does (a C cast to dtype)
     if isinstance(obj, np.ndarray) and not copy:
         result = as_tensor(obj, dtype=dtype, device=device)
     else:
@@ -392,11 +405,13 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     except ValueError:
         raise broadcast_error(a.shape[:-2], b.shape[:-2]) from None
     r1, r2 = a.shape[-2], b.shape[-2]
-    use_mm = p == 2 and (compute_mode == "use_mm_for_euclid_dist" or (
+    # torch takes its direct kernel for empty inputs and outputs, whatever the mode
+    use_mm = p == 2 and math.prod(batch) * r1 * r2 * a.shape[-1] > 0 and (compute_mode == "use_mm_for_euclid_dist" or (
         compute_mode == "use_mm_for_euclid_dist_if_necessary" and (r1 > 25 or r2 > 25)))
     if use_mm:
-        e1 = x1.expand(*batch, r1, a.shape[-1]).reshape(-1, r1, a.shape[-1])
-        e2 = x2.expand(*batch, r2, b.shape[-1]).reshape(-1, r2, b.shape[-1])
+        n = math.prod(batch)
+        e1 = x1.expand(*batch, r1, a.shape[-1]).reshape(n, r1, a.shape[-1])
+        e2 = x2.expand(*batch, r2, b.shape[-1]).reshape(n, r2, b.shape[-1])
         return _euclidean_by_mm(e1, e2).view(*batch, r1, r2)
     return Cdist.apply(x1, x2, float(p))
 
@@ -631,7 +646,7 @@ def renorm(input, p, dim, maxnorm, *, out=None):
     if p <= 0:
         raise RuntimeError("renorm: non-positive-norm not supported")
     if maxnorm < 0:
-        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {float(maxnorm):g}")
     if x.ndim < 2:
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {x.ndim} dimensions")
     if x.dtype.kind != "f":
@@ -662,6 +677,8 @@ def sum_to_size(self, *size):
         raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
     if size == shape:
         return self
+    if not size:
+        return self.sum()
     dims = [lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1]
     out = self
     if dims or lead:

@@ -99,12 +99,14 @@ def _cum_extremum(name, op, ufunc, input, dim):
     _check_tensor(name, input)
     _check_dim(name, dim)
     x = input._data
-    d = wrap_dim(dim, x.ndim)
     result = getattr(return_types, name)
     if x.ndim == 0:
+        if dim not in (-1, 0):
+            raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
         return result(op.apply(input, None, None), _plain(np.zeros((), np.int64)))
-    if x.size == 0:
+    if x.size == 0:   # torch checks no dim here: any dim gives the empty results
         return result(op.apply(input, None, None), _plain(np.zeros(x.shape, np.int64)))
+    d = wrap_dim(dim, x.ndim)
     index = _running_index(x, d, ufunc)
     return result(op.apply(input, index, d), _plain(index))
 

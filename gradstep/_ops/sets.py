@@ -78,6 +78,156 @@ def _result(values, inverse, counts, return_inverse, return_counts):
     return out
 
 
+def _unique_dim(x, dim):
+    """``dim`` wrapped, after torch's checks for a 0-d input and for zero-sized dims."""
+    if x.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = wrap_dim(dim, x.ndim)
+    if x.size == 0:
+        if x.shape[d] != 0:
+            raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
+                               "cannot be applied")
+        if x.shape.count(0) > 1:
+            raise RuntimeError("Number of zero sized dimensions is more than one, so unique "
+                               "cannot be applied ")
+    return d
+
+
+def _std_sort(items, less):
+    """Sort the list ``items`` in place exactly as libstdc++'s ``std::sort`` (introsort, then
+    insertion sort) does with the comparison ``less``.
+
+    torch sorts the slices of ``unique(dim=...)`` so; with NaN the comparison is no strict weak
+    order, and the result (unsorted runs, repeated values) is that algorithm's, which this
+    reproduces. The unguarded loops of the C++ get bounds here, so they cannot run off the ends.
+    """
+    def insertion(first, last):
+        for i in range(first + 1, last):
+            val = items[i]
+            if less(val, items[first]):
+                items[first + 1:i + 1] = items[first:i]
+                items[first] = val
+            else:
+                linear_insert(i, first)
+
+    def linear_insert(i, lo):
+        val = items[i]
+        j = i - 1
+        while j >= lo and less(val, items[j]):
+            items[j + 1] = items[j]
+            j -= 1
+        items[j + 1] = val
+
+    def sift_down(first, hole, length, val):
+        top = hole
+        child = hole
+        while child < (length - 1) // 2:
+            child = 2 * (child + 1)
+            if less(items[first + child], items[first + child - 1]):
+                child -= 1
+            items[first + hole] = items[first + child]
+            hole = child
+        if length % 2 == 0 and child == (length - 2) // 2:
+            child = 2 * (child + 1)
+            items[first + hole] = items[first + child - 1]
+            hole = child - 1
+        parent = (hole - 1) // 2
+        while hole > top and less(items[first + parent], val):
+            items[first + hole] = items[first + parent]
+            hole = parent
+            parent = (hole - 1) // 2
+        items[first + hole] = val
+
+    def heap_sort(first, last):
+        length = last - first
+        for parent in range((length - 2) // 2, -1, -1):
+            sift_down(first, parent, length, items[first + parent])
+        while last - first > 1:
+            last -= 1
+            val = items[last]
+            items[last] = items[first]
+            sift_down(first, 0, last - first, val)
+
+    def median_to_first(result, a, b, c):
+        if less(items[a], items[b]):
+            if less(items[b], items[c]):
+                pick = b
+            elif less(items[a], items[c]):
+                pick = c
+            else:
+                pick = a
+        elif less(items[a], items[c]):
+            pick = a
+        elif less(items[b], items[c]):
+            pick = c
+        else:
+            pick = b
+        items[result], items[pick] = items[pick], items[result]
+
+    def partition(first, last, pivot):
+        while True:
+            while first < last and less(items[first], items[pivot]):
+                first += 1
+            last -= 1
+            while last > pivot and less(items[pivot], items[last]):
+                last -= 1
+            if not first < last:
+                return first
+            items[first], items[last] = items[last], items[first]
+            first += 1
+
+    def introsort(first, last, depth):
+        while last - first > 16:
+            if depth == 0:
+                heap_sort(first, last)
+                return
+            depth -= 1
+            mid = first + (last - first) // 2
+            median_to_first(first, first + 1, mid, last - 1)
+            cut = partition(first + 1, last, first)
+            introsort(cut, last, depth)
+            last = cut
+
+    n = len(items)
+    if n < 2:
+        return items
+    introsort(0, n, 2 * (n.bit_length() - 1))
+    if n > 16:
+        insertion(0, 16)
+        for i in range(16, n):
+            linear_insert(i, 0)
+    else:
+        insertion(0, n)
+    return items
+
+
+def _unique_dim_nan(x, d):
+    """``unique(x, dim=d)`` for a float ``x`` holding NaN: torch's slice sort (see _std_sort)
+    with a lexicographic ``<``, then runs of equal neighbours (NaN equals nothing) collapsed."""
+    rows = np.moveaxis(x, d, 0).reshape(x.shape[d], -1)
+    keys = [tuple(r) for r in rows.tolist()]
+
+    def less(i, j):
+        for a, b in zip(keys[i], keys[j]):
+            if a < b:
+                return True
+            if a > b:
+                return False
+        return False
+
+    order = _std_sort(list(range(len(keys))), less)
+    sorted_rows = rows[order]
+    starts = np.ones(len(order), bool)
+    starts[1:] = (sorted_rows[1:] == sorted_rows[:-1]).all(axis=1) == False  # noqa: E712
+    group = np.cumsum(starts) - 1
+    inverse = np.empty(len(order), np.int64)
+    inverse[order] = group
+    firsts = np.asarray(order)[starts]
+    values = np.take(x, firsts, axis=d)
+    counts = np.diff(np.append(np.flatnonzero(starts), len(order)))
+    return values, inverse, counts
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
     """Return the unique elements of ``input`` (sorted), and optionally the index of each input
     element in them (``return_inverse``) and how often each occurs (``return_counts``).
@@ -94,11 +244,13 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         inverse = inverse.reshape(x.shape).astype(np.int64)
         values = _wrap_values(Unique2, input, values)
         return _result(values, inverse, counts.astype(np.int64), return_inverse, return_counts)
-    d = wrap_dim(dim, x.ndim)
-    if x.shape[d] == 0 or x.size == 0:
+    d = _unique_dim(x, dim)
+    if x.size == 0:
         values = x.copy()
-        inverse = np.zeros(x.shape[d], np.int64)
-        counts = np.zeros(x.shape[d], np.int64)
+        inverse = np.zeros(0, np.int64)
+        counts = np.zeros(0, np.int64)
+    elif x.dtype.kind == "f" and np.isnan(x).any():
+        values, inverse, counts = _unique_dim_nan(x, d)
     else:
         values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True, axis=d)
         inverse = inverse.reshape(-1)
@@ -123,8 +275,8 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         values = flat[starts]
         inverse = (np.cumsum(starts) - 1).reshape(x.shape)
     else:
-        d = wrap_dim(dim, x.ndim)
-        moved = np.moveaxis(x, d, 0).reshape(x.shape[d], -1)
+        d = _unique_dim(x, dim)
+        moved = np.moveaxis(x, d, 0).reshape(x.shape[d], -1 if x.shape[d] else 0)
         starts = np.ones(x.shape[d], bool)
         if x.shape[d]:
             starts[1:] = (moved[1:] != moved[:-1]).any(axis=1)
@@ -191,8 +343,8 @@ def _searchsorted(boundaries, values, right, sorter):
         rows_b = boundaries.reshape(1, n)
         rows_v = values.reshape(1, -1)
     else:
-        rows_b = boundaries.reshape(-1, n)
-        rows_v = values.reshape(rows_b.shape[0], -1)
+        rows_b = boundaries.reshape(math.prod(boundaries.shape[:-1]), n)
+        rows_v = values.reshape(rows_b.shape[0], values.shape[-1])
     start = np.zeros(rows_v.shape, np.int64)
     end = np.full(rows_v.shape, n, np.int64)
     with np.errstate(invalid="ignore"):
@@ -236,6 +388,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
                                "boundaries tensor dimension is 1, but we got boundaries tensor "
                                f"dim({seq.ndim}) and input value's dim(0) numel(1)")
         seq = a._data
+        _search_dtype_check("searchsorted_out_cpu", seq)
     else:
         vals = input._data
         if seq.ndim != 1 and seq.shape[:-1] != vals.shape[:-1]:
@@ -243,9 +396,9 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
                                "the first N-1 dimensions of boundaries tensor and input value "
                                f"tensor must match, but we got boundaries tensor {list(seq.shape)}"
                                f" and input value tensor {list(vals.shape)}")
-        _search_dtype_check("searchsorted_out_cpu", seq, vals)
         a, b = promote_operands(sorted_sequence, input)
         seq, values = a._data, b._data
+        _search_dtype_check("searchsorted_out_cpu", seq)   # bool only when both are bool
     sort_index = None
     if sorter is not None:
         sd = sorter._data
@@ -300,7 +453,7 @@ def bincount(input, weights=None, minlength=0):
 def _c_number(v):
     """A float as C++'s ostream prints it (``inf``, ``-nan``, ``1``, ``0.5``)."""
     if math.isnan(v):
-        return "-nan"
+        return "-nan" if math.copysign(1.0, v) < 0 else "nan"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
     return f"{v:g}"
@@ -311,14 +464,17 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002
     (the data's range when both are 0); elements outside are ignored."""
     _check_tensor("histc", input)
     x = input._data
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
-                                  f"'{scalar_type_name(x.dtype)}'")
+    if out is not None and out._data.dtype != x.dtype:
+        raise RuntimeError("torch.histogram: input tensor and hist tensor should have the same "
+                           f"dtype, but got input {_C_NAMES[x.dtype.name]} and hist "
+                           f"{_C_NAMES.get(out._data.dtype.name, out._data.dtype.name)}")
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     lo, hi = float(min), float(max)
     if lo == hi and x.size:
         lo, hi = float(x.min()), float(x.max())
+        # a NaN found in the data prints as C++'s "-nan"
+        lo, hi = (math.copysign(math.nan, -1) if math.isnan(v) else v for v in (lo, hi))
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     if not (math.isfinite(lo) and math.isfinite(hi)):
@@ -326,6 +482,11 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002
                            "finite")
     if lo > hi:
         raise RuntimeError("torch.histc: max must be larger than min")
+    if x.dtype == np.bool_:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
+                                  f"'{scalar_type_name(x.dtype)}'")
     flat = x.reshape(-1).astype(np.float64 if x.dtype == np.float64 else x.dtype)
     edges = np.linspace(lo, hi, bins + 1).astype(x.dtype)
     lo_t, hi_t = edges[0], edges[-1]
@@ -338,10 +499,6 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002
     pos = np.where((pos + 1 < bins) & (v >= edges[np.minimum(pos + 1, bins)]), pos + 1, pos)
     counts = np.bincount(pos, minlength=bins).astype(x.dtype)
     result = _plain(counts)
-    if out is not None and out._data.dtype != x.dtype:
-        raise RuntimeError("torch.histogram: input tensor and hist tensor should have the same "
-                           f"dtype, but got input {_C_NAMES[x.dtype.name]} and hist "
-                           f"{_C_NAMES.get(out._data.dtype.name, out._data.dtype.name)}")
     return result if out is None else write_out(result, out)
 
 

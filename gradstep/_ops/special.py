@@ -795,7 +795,8 @@ def heaviside(input, values, *, out=None):
         raise _type_error("heaviside", "input", 1, input)
     if not isinstance(values, Tensor):
         raise _type_error("heaviside", "values", 2, values)
-    if input._data.dtype != values._data.dtype:
+    if input._data.dtype != values._data.dtype or (
+            out is not None and out._data.dtype != input._data.dtype):
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     result = Heaviside.apply(input, values)
     return result if out is None else _same_dtype_out(result, out)

@@ -94,19 +94,26 @@ class Dist(Op):
         p = ctx.p
         need_x, need_y = ctx.needs_input_grad[:2]
         d = x - y
-        if p == 0:
-            g = d * 0
-        elif p == 1:
-            g = np.sign(d) * grad
-        elif p == 2:
-            g = np.where(out == 0, 0, d / np.where(out == 0, 1, out)) * grad
-        elif p in (math.inf, -math.inf):
-            hit = (np.abs(d) == out)
-            g = np.sign(d) * hit / np.sum(hit) * grad
-        else:
-            zero = d == 0
-            g = np.where(zero, 0, d * np.abs(np.where(zero, 1, d)) ** (p - 2)
-                         * out ** (1 - p)) * grad
+        sgn = np.where(np.isnan(d), 0, np.sign(d))   # torch's sgn(nan) is 0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if p == 0:
+                return None, None                    # torch's gradient is undefined: no grad
+            if p == 1:
+                g = sgn * grad
+            elif p in (math.inf, -math.inf):
+                hit = np.abs(d) == out
+                count = np.sum(hit)
+                g = sgn * hit * (grad / count if count else grad)
+            elif p < 1:
+                g = np.where(d == 0, 0, sgn * np.abs(d) ** (p - 1)) * grad * out ** (1 - p)
+            else:
+                scale = np.where(out == 0, 0, grad / np.where(out == 0, 1, out) ** (p - 1))
+                if p == 2:
+                    g = d * scale
+                elif p < 2:
+                    g = sgn * np.abs(d) ** (p - 1) * scale
+                else:
+                    g = d * np.abs(d) ** (p - 2) * scale
         return (sum_to(g, _shape(x)) if need_x else None,
                 sum_to(-g, _shape(y)) if need_y else None)
 
@@ -123,7 +130,16 @@ def dist(input, other, p=2):
     if input._data.dtype.kind != "f":
         raise RuntimeError("norm(): input dtype should be either floating point or complex. "
                            f"Got {scalar_type_name(input._data.dtype)} instead.")
-    return Dist.apply(input, other, float(p))
+    p = float(p)
+    if p < 0 or p == math.inf:
+        try:
+            size = math.prod(np.broadcast_shapes(input._data.shape, other._data.shape))
+        except ValueError:
+            size = 1                                 # Dist raises the broadcast error
+        if size == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty "
+                               "tensor because the operation does not have an identity")
+    return Dist.apply(input, other, p)
 
 
 # ----- quantile -----
@@ -165,26 +181,26 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     x = input._data
     if isinstance(q, Tensor):
         q_array = q._data
-        if q_array.ndim > 1:
-            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
-        if q_array.dtype != x.dtype:
-            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
     elif isinstance(q, (float, int, np.floating, np.integer)) and not isinstance(q, bool):
         q_array = None
     else:
         raise _quantile_signature_error(name, input, q)
-    if x.dtype.kind != "f":
-        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
-    if x.size == 0:
-        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    # torch's checks, in its order; nanquantile's messages also say "quantile()"
+    if q_array is None and not 0 <= q <= 1:
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
     if interpolation not in _INTERPOLATIONS:
-        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
                            f"midpoint or nearest, but got {interpolation}")
-    if q_array is None:
-        if not 0 <= q <= 1:
-            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
-    elif not ((q_array >= 0) & (q_array <= 1)).all():
-        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    if x.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if q_array is not None and q_array.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if x.dtype.kind != "f":
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if q_array is not None and q_array.dtype != x.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    if q_array is not None and not ((q_array >= 0) & (q_array <= 1)).all():
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
 
     # the output's shape: q's dim first (for a 1-D q), then the kept or reduced dims
     if dim is None:

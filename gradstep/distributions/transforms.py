@@ -160,12 +160,17 @@ class SigmoidTransform(_Parameterless):
 
     codomain = constraints.unit_interval
 
+    @staticmethod
+    def _clamp(y):
+        """y kept inside (0, 1) as torch keeps probabilities: [tiny, 1 - eps] of y's dtype."""
+        info = gradstep.finfo(y.dtype)
+        return y.clamp(min=info.tiny, max=1 - info.eps)
+
     def _call(self, x):
-        return gradstep.sigmoid(x)
+        return self._clamp(gradstep.sigmoid(x))
 
     def _inverse(self, y):
-        eps = gradstep.finfo(y.dtype).eps
-        y = y.clamp(min=eps, max=1 - eps)
+        y = self._clamp(y)
         return y.log() - (-y).log1p()
 
     def log_abs_det_jacobian(self, x, y):
