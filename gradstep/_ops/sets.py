@@ -93,146 +93,13 @@ def _unique_dim(x, dim):
     return d
 
 
-def _std_sort(items, less):
-    """Sort the list ``items`` in place exactly as libstdc++'s ``std::sort`` (introsort, then
-    insertion sort) does with the comparison ``less``.
-
-    torch sorts the slices of ``unique(dim=...)`` so; with NaN the comparison is no strict weak
-    order, and the result (unsorted runs, repeated values) is that algorithm's, which this
-    reproduces. The unguarded loops of the C++ get bounds here, so they cannot run off the ends.
-    """
-    def insertion(first, last):
-        for i in range(first + 1, last):
-            val = items[i]
-            if less(val, items[first]):
-                items[first + 1:i + 1] = items[first:i]
-                items[first] = val
-            else:
-                linear_insert(i, first)
-
-    def linear_insert(i, lo):
-        val = items[i]
-        j = i - 1
-        while j >= lo and less(val, items[j]):
-            items[j + 1] = items[j]
-            j -= 1
-        items[j + 1] = val
-
-    def sift_down(first, hole, length, val):
-        top = hole
-        child = hole
-        while child < (length - 1) // 2:
-            child = 2 * (child + 1)
-            if less(items[first + child], items[first + child - 1]):
-                child -= 1
-            items[first + hole] = items[first + child]
-            hole = child
-        if length % 2 == 0 and child == (length - 2) // 2:
-            child = 2 * (child + 1)
-            items[first + hole] = items[first + child - 1]
-            hole = child - 1
-        parent = (hole - 1) // 2
-        while hole > top and less(items[first + parent], val):
-            items[first + hole] = items[first + parent]
-            hole = parent
-            parent = (hole - 1) // 2
-        items[first + hole] = val
-
-    def heap_sort(first, last):
-        length = last - first
-        for parent in range((length - 2) // 2, -1, -1):
-            sift_down(first, parent, length, items[first + parent])
-        while last - first > 1:
-            last -= 1
-            val = items[last]
-            items[last] = items[first]
-            sift_down(first, 0, last - first, val)
-
-    def median_to_first(result, a, b, c):
-        if less(items[a], items[b]):
-            if less(items[b], items[c]):
-                pick = b
-            elif less(items[a], items[c]):
-                pick = c
-            else:
-                pick = a
-        elif less(items[a], items[c]):
-            pick = a
-        elif less(items[b], items[c]):
-            pick = c
-        else:
-            pick = b
-        items[result], items[pick] = items[pick], items[result]
-
-    def partition(first, last, pivot):
-        while True:
-            while first < last and less(items[first], items[pivot]):
-                first += 1
-            last -= 1
-            while last > pivot and less(items[pivot], items[last]):
-                last -= 1
-            if not first < last:
-                return first
-            items[first], items[last] = items[last], items[first]
-            first += 1
-
-    def introsort(first, last, depth):
-        while last - first > 16:
-            if depth == 0:
-                heap_sort(first, last)
-                return
-            depth -= 1
-            mid = first + (last - first) // 2
-            median_to_first(first, first + 1, mid, last - 1)
-            cut = partition(first + 1, last, first)
-            introsort(cut, last, depth)
-            last = cut
-
-    n = len(items)
-    if n < 2:
-        return items
-    introsort(0, n, 2 * (n.bit_length() - 1))
-    if n > 16:
-        insertion(0, 16)
-        for i in range(16, n):
-            linear_insert(i, 0)
-    else:
-        insertion(0, n)
-    return items
-
-
-def _unique_dim_nan(x, d):
-    """``unique(x, dim=d)`` for a float ``x`` holding NaN: torch's slice sort (see _std_sort)
-    with a lexicographic ``<``, then runs of equal neighbours (NaN equals nothing) collapsed."""
-    rows = np.moveaxis(x, d, 0).reshape(x.shape[d], -1)
-    keys = [tuple(r) for r in rows.tolist()]
-
-    def less(i, j):
-        for a, b in zip(keys[i], keys[j]):
-            if a < b:
-                return True
-            if a > b:
-                return False
-        return False
-
-    order = _std_sort(list(range(len(keys))), less)
-    sorted_rows = rows[order]
-    starts = np.ones(len(order), bool)
-    starts[1:] = (sorted_rows[1:] == sorted_rows[:-1]).all(axis=1) == False  # noqa: E712
-    group = np.cumsum(starts) - 1
-    inverse = np.empty(len(order), np.int64)
-    inverse[order] = group
-    firsts = np.asarray(order)[starts]
-    values = np.take(x, firsts, axis=d)
-    counts = np.diff(np.append(np.flatnonzero(starts), len(order)))
-    return values, inverse, counts
-
-
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
     """Return the unique elements of ``input`` (sorted), and optionally the index of each input
     element in them (``return_inverse``) and how often each occurs (``return_counts``).
 
-    With ``dim``, unique slices along that dim. NaN values are all distinct, as in torch.
+    With ``dim``, unique slices along that dim. NaN values are all distinct, as in torch; with
+    ``dim``, slices holding NaN may come out in another order than torch's (whose sort has no
+    well-defined order with NaN).
     gradstep always sorts: torch's CPU kernel returns sorted values for ``sorted=False`` too.
     """
     _check_tensor("_unique2", input)
@@ -249,8 +116,6 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         values = x.copy()
         inverse = np.zeros(0, np.int64)
         counts = np.zeros(0, np.int64)
-    elif x.dtype.kind == "f" and np.isnan(x).any():
-        values, inverse, counts = _unique_dim_nan(x, d)
     else:
         values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True, axis=d)
         inverse = inverse.reshape(-1)
