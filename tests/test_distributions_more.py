@@ -370,3 +370,12 @@ def test_sigmoid_transform_clamps_like_torch(dtype):
         return t.inv(ys), t(xs), d.log_prob(L.tensor([0., 1., 0.3], dtype=getattr(L, dtype)))
     for g, t in zip(run(gradstep), run(torch)):
         assert_same(g, t, rtol=1e-6)
+
+
+@pytest.mark.parametrize("value", [-1.0, 0.0, 0.5, 3.0])
+@pytest.mark.parametrize("validate", [None, False])
+def test_lognormal_cdf_validates_the_log_as_torch(value, validate):
+    # torch's LogNormal is exp of a Normal: cdf checks log(value) against the Normal's support
+    from _outcome import assert_same_outcome
+    assert_same_outcome(lambda L: L.distributions.LogNormal(0., 1., validate_args=validate).cdf(
+        L.tensor(value)))

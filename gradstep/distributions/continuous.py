@@ -163,9 +163,10 @@ class LogNormal(Distribution):
         return -0.5 * z ** 2 - self.scale.log() - _HALF_LOG_2PI - log_y
 
     def cdf(self, value):
-        if self._validating:
-            self._validate_sample(value)
-        return 0.5 * (1 + gradstep.erf((value.log() - self.loc) / (self.scale * math.sqrt(2))))
+        log_y = value.log()
+        if self._validating:  # torch checks log(value) against the Normal (0 gives -inf: fine)
+            self.base_dist._validate_sample(log_y)
+        return 0.5 * (1 + gradstep.erf((log_y - self.loc) / (self.scale * math.sqrt(2))))
 
     def icdf(self, value):
         return self.base_dist.icdf(value).exp()
