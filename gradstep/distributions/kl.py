@@ -12,10 +12,12 @@ Example::
     >>> kl_divergence(Normal(0.0, 1.0), Normal(1.0, 1.0))
     tensor(0.5000)
 """
+import math
+
 import gradstep
 import gradstep.nn.functional as F
 
-from .continuous import Exponential, Laplace, Normal, Uniform
+from .continuous import Exponential, Laplace, LogNormal, Normal, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical
 from .gamma_beta import Beta, Gamma
 from .independent import Independent
@@ -24,6 +26,12 @@ from .multivariate import Dirichlet, MultivariateNormal, _half_log_det, _lower_i
 __all__ = ["kl_divergence", "register_kl"]
 
 _FORMULAS = {}
+
+# Families torch treats as exponential families: a pair of two different ones with no closed form
+# is refused with a Bregman-divergence message rather than the generic one.
+_EXPONENTIAL_FAMILIES = (Normal, Exponential, Gamma, Beta, Bernoulli, Dirichlet)
+_EULER_GAMMA = 0.5772156649015329
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 def register_kl(type_p, type_q):
@@ -64,6 +72,11 @@ def kl_divergence(p, q):
         NotImplementedError: when no formula is registered for the pair of types.
     """
     fn = _closest_formula(type(p), type(q))
+    if fn is None and isinstance(p, _EXPONENTIAL_FAMILIES) and isinstance(
+            q, _EXPONENTIAL_FAMILIES) and type(p) is not type(q):
+        raise NotImplementedError("The cross KL-divergence between different exponential "
+                                  "families cannot" + " " * 29
+                                  + "be computed using Bregman divergences")
     if fn is None:
         raise NotImplementedError(f"No KL(p || q) is implemented for p type "
                                   f"{type(p).__name__} and q type {type(q).__name__}")
@@ -200,3 +213,175 @@ def _dirichlet_dirichlet(p, q):
     lgamma, psi = gradstep.lgamma, gradstep.digamma
     return (lgamma(a0) - lgamma(b0) - (lgamma(a) - lgamma(b)).sum(-1)
             + ((a - b) * (psi(a) - psi(a0).unsqueeze(-1))).sum(-1))
+
+
+# ---- cross-family pairs -------------------------------------------------------------------------
+# Each is E_p[log p] - E_p[log q] = -H(p) - E_p[log q], with the moments of p that log q needs.
+
+
+def _infinite_like(value):
+    """Infinite divergence (support of p not inside support of q), shaped like p's batch."""
+    return gradstep.full_like(value.detach(), float("inf"))
+
+
+def _normal_log_q_quadratic(q, mean, second_moment_about_mean):
+    r""":math:`-E_p[\log\mathcal{N}(x;\mu,\sigma^2)] = \log\sigma + \tfrac12\log 2\pi
+    + \frac{E_p(x-\mu)^2}{2\sigma^2}`, with :math:`E_p(x-\mu)^2 = Var_p + (E_p x - \mu)^2`."""
+    return (q.scale.log() + _HALF_LOG_2PI
+            + (second_moment_about_mean + (mean - q.loc) ** 2) / (2 * q.scale ** 2))
+
+
+def _gamma_neg_log_q(q, mean, mean_log):
+    r""":math:`-E_p[\log\mathrm{Gamma}(x;\alpha,\beta)] = \log\Gamma(\alpha) - \alpha\log\beta
+    - (\alpha - 1) E_p\log x + \beta E_p x`."""
+    a, b = q.concentration, q.rate
+    return gradstep.lgamma(a) - a * b.log() - (a - 1) * mean_log + b * mean
+
+
+def _beta_moments(p):
+    a, b = p.concentration1, p.concentration0
+    total = a + b
+    mean = a / total
+    variance = a * b / (total ** 2 * (total + 1))
+    mean_log = gradstep.digamma(a) - gradstep.digamma(total)
+    return mean, variance, mean_log
+
+
+def _uniform_mean_log(low, high):
+    r""":math:`E\log x = \frac{h\log h - h - l\log l + l}{h - l}` for :math:`x \sim U(l, h)`."""
+    return (gradstep.xlogy(high, high) - high - gradstep.xlogy(low, low) + low) / (high - low)
+
+
+@register_kl(LogNormal, LogNormal)
+def _lognormal_lognormal(p, q):
+    """The logarithm is a bijection, so the divergence is that of the underlying Normals."""
+    return _normal_normal(p.base_dist, q.base_dist)
+
+
+@register_kl(Normal, Laplace)
+def _normal_laplace(p, q):
+    r""":math:`\log\frac{2b}{\sigma\sqrt{2\pi}} - \tfrac12 + \frac{E|x - m|}{b}` with
+    :math:`E|x - m| = \sigma\sqrt{2/\pi}\,e^{-d^2/2\sigma^2} + d\,\mathrm{erf}(d/\sigma\sqrt2)`,
+    :math:`d = \mu - m`."""
+    d = p.loc - q.loc
+    abs_mean = (p.scale * math.sqrt(2 / math.pi) * (-0.5 * (d / p.scale) ** 2).exp()
+                + d * gradstep.erf(d / (p.scale * math.sqrt(2))))
+    return -p.entropy() + (2 * q.scale).log() + abs_mean / q.scale
+
+
+@register_kl(Laplace, Normal)
+def _laplace_normal(p, q):
+    r""":math:`-H(p) + \log\sigma\sqrt{2\pi} + \frac{2b^2 + (\mu - m)^2}{2\sigma^2}`."""
+    return -p.entropy() + _normal_log_q_quadratic(q, p.loc, 2 * p.scale ** 2)
+
+
+@register_kl(Exponential, Normal)
+def _exponential_normal(p, q):
+    r""":math:`\log\lambda - 1 + \log\sigma\sqrt{2\pi} + \frac{1/\lambda^2 + (1/\lambda - \mu)^2}
+    {2\sigma^2}`."""
+    mean = p.rate.reciprocal()
+    return -p.entropy() + _normal_log_q_quadratic(q, mean, mean ** 2)
+
+
+@register_kl(Gamma, Normal)
+def _gamma_normal(p, q):
+    r""":math:`-H(p) + \log\sigma\sqrt{2\pi} + \frac{\alpha/\beta^2 + (\alpha/\beta - \mu)^2}
+    {2\sigma^2}`."""
+    a, b = p.concentration, p.rate
+    return -p.entropy() + _normal_log_q_quadratic(q, a / b, a / b ** 2)
+
+
+@register_kl(Beta, Normal)
+def _beta_normal(p, q):
+    r""":math:`-H(p) + \log\sigma\sqrt{2\pi} + \frac{Var_p + (E_p x - \mu)^2}{2\sigma^2}`."""
+    mean, variance, _ = _beta_moments(p)
+    return -p.entropy() + _normal_log_q_quadratic(q, mean, variance)
+
+
+@register_kl(Uniform, Normal)
+def _uniform_normal(p, q):
+    r""":math:`-\log(h - l) + \log\sigma\sqrt{2\pi} + \frac{(h-l)^2/12 + ((h+l)/2 - \mu)^2}
+    {2\sigma^2}`."""
+    width = p.high - p.low
+    return -p.entropy() + _normal_log_q_quadratic(q, (p.high + p.low) / 2, width ** 2 / 12)
+
+
+@register_kl(Exponential, Gamma)
+def _exponential_gamma(p, q):
+    r""":math:`\alpha\log\frac{\lambda}{\beta} + \log\Gamma(\alpha) + (\alpha - 1)\gamma_E
+    + \frac{\beta}{\lambda} - 1`, using :math:`E\log x = -\gamma_E - \log\lambda`."""
+    mean_log = -_EULER_GAMMA - p.rate.log()
+    return -p.entropy() + _gamma_neg_log_q(q, p.rate.reciprocal(), mean_log)
+
+
+@register_kl(Gamma, Exponential)
+def _gamma_exponential(p, q):
+    r""":math:`-H(p) - \log\lambda + \lambda\alpha/\beta`."""
+    return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
+
+
+@register_kl(Beta, Exponential)
+def _beta_exponential(p, q):
+    r""":math:`-H(p) - \log\lambda + \lambda\frac{a}{a + b}`."""
+    mean, _, _ = _beta_moments(p)
+    return -p.entropy() - q.rate.log() + q.rate * mean
+
+
+@register_kl(Beta, Gamma)
+def _beta_gamma(p, q):
+    r""":math:`-H(p) + \log\Gamma(\alpha) - \alpha\log\beta - (\alpha-1)(\psi(a) - \psi(a+b))
+    + \beta\frac{a}{a+b}`."""
+    mean, _, mean_log = _beta_moments(p)
+    return -p.entropy() + _gamma_neg_log_q(q, mean, mean_log)
+
+
+@register_kl(Beta, Uniform)
+def _beta_uniform(p, q):
+    r""":math:`-H(p) + \log(h - l)`, infinite unless :math:`[0, 1] \subseteq [l, h]`."""
+    value = -p.entropy() + (q.high - q.low).log()
+    return _infinite_where((q.low > 0) | (q.high < 1), value)
+
+
+@register_kl(Uniform, Beta)
+def _uniform_beta(p, q):
+    r""":math:`-\log(h - l) + \log B(a, b) - (a - 1)E\log x - (b - 1)E\log(1 - x)`, infinite
+    unless :math:`[l, h] \subseteq [0, 1]`; :math:`E\log(1-x)` is :math:`E\log y` for
+    :math:`y \sim U(1 - h, 1 - l)`."""
+    a, b = q.concentration1, q.concentration0
+    log_beta = gradstep.lgamma(a) + gradstep.lgamma(b) - gradstep.lgamma(a + b)
+    value = (-p.entropy() + log_beta - (a - 1) * _uniform_mean_log(p.low, p.high)
+             - (b - 1) * _uniform_mean_log(1 - p.high, 1 - p.low))
+    return _infinite_where((p.low < 0) | (p.high > 1), value)
+
+
+@register_kl(Uniform, Exponential)
+def _uniform_exponential(p, q):
+    r""":math:`-\log(h - l) - \log\lambda + \lambda\frac{h + l}{2}`, infinite where :math:`l < 0`."""
+    value = -p.entropy() - q.rate.log() + q.rate * (p.high + p.low) / 2
+    return _infinite_where(p.low < 0, value)
+
+
+@register_kl(Uniform, Gamma)
+def _uniform_gamma(p, q):
+    r""":math:`-\log(h - l) + \log\Gamma(\alpha) - \alpha\log\beta - (\alpha - 1)E\log x
+    + \beta\frac{h + l}{2}`, infinite where :math:`l < 0`."""
+    value = -p.entropy() + _gamma_neg_log_q(q, (p.high + p.low) / 2,
+                                            _uniform_mean_log(p.low, p.high))
+    return _infinite_where(p.low < 0, value)
+
+
+def _register_infinite(type_p, type_q, param):
+    @register_kl(type_p, type_q)
+    def infinite(p, q):
+        return _infinite_like(getattr(p, param))
+    infinite.__doc__ = (f"Infinite: the support of {type_p.__name__} is not contained in that of "
+                        f"{type_q.__name__}.")
+    return infinite
+
+
+for _type_p, _param, _types_q in [(Normal, "loc", (Uniform, Exponential, Gamma, Beta)),
+                                  (Laplace, "loc", (Uniform, Exponential, Gamma, Beta)),
+                                  (Exponential, "rate", (Uniform, Beta)),
+                                  (Gamma, "concentration", (Uniform, Beta))]:
+    for _type_q in _types_q:
+        _register_infinite(_type_p, _type_q, _param)
