@@ -638,3 +638,22 @@ def test_linalg_edge_messages(fn):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _same_edge_outcome(fn)
+
+
+INF_MATRICES = {
+    "svdvals": lambda L, a: L.linalg.svdvals(a),
+    "cond": lambda L, a: L.linalg.cond(a),
+    "nuclear norm": lambda L, a: L.linalg.matrix_norm(a, "nuc"),
+    "spectral norm": lambda L, a: L.linalg.matrix_norm(a, 2),
+}
+
+
+@pytest.mark.parametrize("name", INF_MATRICES)
+def test_matrices_holding_inf_give_nan_as_torch(name):
+    # torch's LAPACK returns NaN on a matrix holding inf (and fails on NaN)
+    outs = []
+    for lib in (torch, gradstep):
+        a = lib.stack([lib.tensor([[2., 1.], [0., 1.]]),
+                       lib.tensor([[float("inf"), 1.], [0., 1.]])])
+        outs.append(INF_MATRICES[name](lib, a).numpy())
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)

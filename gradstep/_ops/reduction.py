@@ -1226,11 +1226,19 @@ class Svdvals(Op):
 
     @staticmethod
     def forward(ctx, a):
+        # a matrix holding inf (svdvals refuses NaN before) gives NaN, as torch's LAPACK does;
+        # LAPACK is not asked (it may never return on inf): it factors zeros there instead
+        infinite = ~np.isfinite(a).all(axis=(-2, -1))
+        if infinite.any():
+            a = np.where(infinite[..., None, None], 0, a)
         if not ctx.needs_input_grad:
-            return np.linalg.svd(a, compute_uv=False).astype(a.dtype, copy=False)
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
-        ctx.u, ctx.vh = u, vh
-        ctx.save_for_backward(a)
+            s = np.linalg.svd(a, compute_uv=False)
+        else:
+            u, s, vh = np.linalg.svd(a, full_matrices=False)
+            ctx.u, ctx.vh = u, vh  # (for an inf matrix those of zeros, as torch's gradient)
+            ctx.save_for_backward(a)
+        if infinite.any():
+            s = np.where(infinite[..., None], np.nan, s)
         return s.astype(a.dtype, copy=False)
 
     @staticmethod
@@ -1279,10 +1287,10 @@ def svdvals(A, *, driver=None, out=None):
     _check_float("linalg.svd", A)
     if data.dtype == _HALF:
         raise NotImplementedError("\"linalg_svd_cpu\" not implemented for 'Half'")
-    finite = np.isfinite(data).all(axis=(-2, -1))
+    finite = ~np.isnan(data).any(axis=(-2, -1))
     if not finite.all():
-        # LAPACK may never return on inf or NaN, so it is not asked. torch's LAPACK fails on
-        # most such matrices (on some it returns NaN): fail, naming the first of a batch.
+        # torch's LAPACK fails on a matrix holding NaN (on inf alone it returns NaN: Svdvals):
+        # fail, naming the first of a batch
         where = f"(Batch element {np.argmin(finite.reshape(-1))}): " if data.ndim > 2 else ""
         raise _svd_error(f"{where}The algorithm failed to converge because the input matrix "
                          "contained non-finite values.")
