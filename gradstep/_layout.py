@@ -190,6 +190,17 @@ def copy_in_format(array, np_dtype=None, fmt=None, where="clone"):
     return out
 
 
+def contiguous_strides(shape):
+    """torch's strides, in elements, of a contiguous tensor of ``shape`` (an empty dim counts
+    as 1): what a new tensor has, whatever strides NumPy gives an empty array."""
+    strides = []
+    step = 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
 def is_contiguous_as(array, fmt):
     """``Tensor.is_contiguous(memory_format=fmt)``: are the strides those of format ``fmt``?"""
     if fmt is None or fmt is contiguous_format or fmt is preserve_format:

@@ -19,7 +19,7 @@ from ._random import RandomMethods
 from ._backend import array_module, device_of, to_device
 from ._device import CPU, as_device
 from ._from_data import warn_once_at_caller
-from ._layout import is_contiguous_as, strided
+from ._layout import contiguous_strides, is_contiguous_as, strided
 from ._size import Size
 from ._ops import (arith, compare, convert, elementwise, indexing, linalg, reduction,
                    shape)
@@ -62,16 +62,6 @@ def type_name(t):
     """torch's legacy type string of a tensor: ``torch.FloatTensor``, ``torch.cuda.LongTensor``."""
     prefix = "torch.cuda." if t.device.type == "cuda" else "torch."
     return prefix + _LEGACY_NAMES[t._data.dtype.name]
-
-
-def _contiguous_strides(shape):
-    """torch's strides of a contiguous tensor of ``shape`` (an empty dim counts as 1)."""
-    strides = []
-    step = 1
-    for n in reversed(shape):
-        strides.append(step)
-        step *= max(n, 1)
-    return tuple(reversed(strides))
 
 
 class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Methods,
@@ -417,7 +407,7 @@ class Tensor(arith.Methods, elementwise.Methods, compare.Methods, reduction.Meth
         if data.size or any(data.strides):
             strides = tuple(s // data.itemsize for s in data.strides)
         else:  # NumPy gives a new empty array zero strides; torch lays it out as contiguous
-            strides = _contiguous_strides(data.shape)
+            strides = contiguous_strides(data.shape)
         return strides if dim is None else strides[self._dim_of_shape(dim)]
 
     def storage_offset(self):

@@ -41,6 +41,7 @@ import numpy as np
 from . import _dtype
 from ._backend import cuda_is_available
 from ._device import as_device, device as _device_cls
+from ._layout import contiguous_strides
 from ._size import Size
 from ._tensor import Tensor
 
@@ -187,7 +188,7 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
                            f"size of {needed * item} are out of bounds for storage of size "
                            f"{flat.size * item}")
     whole = (storage_offset == 0 and numel == flat.size
-             and stride == _contiguous_strides(size))
+             and stride == contiguous_strides(size))
     if storage_offset > flat.size:  # an empty tensor past the end: nothing to share
         arr = np.empty(size, flat.dtype)
         whole = True
@@ -270,15 +271,6 @@ _SAFE_GLOBALS = {
     "builtins.set": set,
     "builtins.complex": complex,
 }
-
-
-def _contiguous_strides(shape):
-    strides = []
-    acc = 1
-    for n in reversed(shape):
-        strides.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(strides))
 
 
 # ---------------------------------------------------------------------------------- unpicklers
@@ -758,9 +750,9 @@ def _storage_of(t):
                                   < root.size):
                 return root, delta // item, tuple(s // item for s in data.strides)
     if isinstance(data, np.ndarray) and data.flags.c_contiguous and base is None:
-        return data.reshape(-1), 0, _contiguous_strides(data.shape)
+        return data.reshape(-1), 0, contiguous_strides(data.shape)
     flat = np.ascontiguousarray(t._host()).reshape(-1)
-    return flat, 0, _contiguous_strides(data.shape)
+    return flat, 0, contiguous_strides(data.shape)
 
 
 # ---------------------------------------------------------------------------------- save/load

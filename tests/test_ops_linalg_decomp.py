@@ -469,9 +469,9 @@ DEPRECATED = [
 
 
 @pytest.mark.parametrize("case", range(len(DEPRECATED)))
-def test_deprecation_warnings(case):
-    from gradstep._ops import decomp
-    decomp._warned.clear()
+def test_deprecation_warnings(case, monkeypatch):
+    from gradstep import _from_data
+    monkeypatch.setattr(_from_data, "_warned", set())  # gradstep's once-per-process record
     fn = DEPRECATED[case]
     msgs = []
     for lib in (torch, gradstep):

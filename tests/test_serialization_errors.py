@@ -381,12 +381,14 @@ def test_save_through_a_symlink_keeps_the_link(tmp_path, relative, target_exists
 
 
 def test_save_to_a_device_writes_into_it(tmp_path):
-    # A node of its own for the null device (as /dev/null), so a failure harms nothing.
+    # A node of its own for the null device, so a failure harms nothing. Creating one needs
+    # root; without root the real /dev/null is used, which a non-root process cannot replace
+    # even if save regressed (the failure then shows as an error, not as damage).
     node = tmp_path / "null"
     try:
         os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-    except (PermissionError, AttributeError):
-        pytest.skip("creating a device node needs root")
+    except PermissionError:
+        node = "/dev/null"
     for lib in (torch, gradstep):
         lib.save(lib.ones(3), str(node))
         assert stat.S_ISCHR(os.stat(node).st_mode)

@@ -27,10 +27,9 @@ Gradients (real matrices, :math:`\bar X` the gradient of an output :math:`X`):
    \exp:\ & \bar A = [\exp(\begin{smallmatrix} A^T & \bar X \\ 0 & A^T \end{smallmatrix})]_{12}
    \end{aligned}
 """
-import warnings
-
 import numpy as np
 
+from .._from_data import warn_once_at_caller
 from ..autograd.graph import Op
 from ._util import is_tensor, scalar_type_name, sum_to
 from ._util import write_out as _out
@@ -692,18 +691,9 @@ _CHOLESKY_DEPRECATED = (
     "U = torch.linalg.cholesky(A).mH\nThis transform will produce equivalent results for all valid "
     "(symmetric positive definite) inputs. (Triggered internally at "
     "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:1765.)")
-_warned = set()
-
-
-def _warn_once(key, message):
-    if key not in _warned:  # TORCH_WARN_ONCE
-        _warned.add(key)
-        warnings.warn(message, UserWarning, stacklevel=3)
-
-
 def cholesky_legacy(input, upper=False, *, out=None):
     """``torch.cholesky`` (deprecated): ``linalg.cholesky``, with ``upper`` positional."""
-    _warn_once("cholesky", _CHOLESKY_DEPRECATED)
+    warn_once_at_caller(_CHOLESKY_DEPRECATED)
     return _out(_cholesky("cholesky", input, upper, True, CholeskyLegacy)[0], out)
 
 
@@ -898,7 +888,7 @@ _QR_DEPRECATED = (
 def qr_legacy(input, some=True, *, out=None):
     """``torch.qr`` (deprecated): ``linalg.qr`` with ``some`` for the reduced mode."""
     _no_tuple_out("qr", out)
-    _warn_once("qr", _QR_DEPRECATED)
+    warn_once_at_caller(_QR_DEPRECATED)
     return _qr("linalg.qr", input, "reduced" if some else "complete", return_types.qr)
 
 
@@ -1587,7 +1577,7 @@ class TriangularSolve(SolveTriangular):
 def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
     """``torch.triangular_solve(b, A)`` (deprecated): the solution of ``op(A) X = b`` and a copy
     of A, as ``torch.return_types.triangular_solve``."""
-    _warn_once("triangular_solve", _TRIANGULAR_DEPRECATED)
+    warn_once_at_caller(_TRIANGULAR_DEPRECATED)
     _check_tensor("triangular_solve", input, "input")
     _check_tensor("triangular_solve", A, "A", 2)
     _check_kernel("triangular_solve_cpu", A)

@@ -85,7 +85,9 @@ def double_name(node):
     name = getattr(node, "graph_name", None)
     if name is not None:
         return name
-    return node.name().rsplit("::", 1)[-1].rstrip("0123456789") + "Backward0"
+    # the op's own name, not one graph.named_as gave the node for print (AddBackward0)
+    name = getattr(node, "_op_name", None) or node.name()
+    return name.rsplit("::", 1)[-1].rstrip("0123456789") + "Backward0"
 
 
 @staticmethod  # an op's attribute: ``graph_backward = linked_backward``

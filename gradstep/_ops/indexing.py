@@ -11,8 +11,9 @@ import warnings
 
 import numpy as np
 
+from .._from_data import warn_once_at_caller
 from ..autograd import grad_mode
-from ..autograd.graph import NO_GRAD_CTX, Op, _raise_modified
+from ..autograd.graph import NO_GRAD_CTX, Op, _raise_modified, _root
 from ._util import (check_scalar, cpp_type_name, inplace, is_tensor, scalar_array,
                     scalar_type_name, sum_to, wrap_dim, write_out)
 from ._view_inplace import check_write_through_view, has_internal_overlap
@@ -475,10 +476,6 @@ class SavesIndex:
     noted, so the forward and backward paths stay as cheap as without the check.
     """
     _index_versions = ()  # ((index tensor, its version at forward), ...)
-
-
-def _root(t):
-    return t if t._base is None else t._base
 
 
 def note_index_versions(out, idx, saved=True, subscript=False):
@@ -1024,11 +1021,11 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
         if is_tensor(src):
-            _warn_once("scatter_reduce_tensor",
-                       "The reduce argument of torch.scatter with Tensor src is deprecated and "
-                       "will be removed in a future PyTorch release. Use torch.scatter_reduce "
-                       "instead for more reduction options. (Triggered internally at /__w/pytorch/"
-                       "pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:225.)")
+            warn_once_at_caller(
+                "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                "reduction options. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/"
+                "native/TensorAdvancedIndexing.cpp:225.)")
             v = src._data[_src_slice(src._data.shape, idx.shape) or ...]
         else:
             v = _number_array(src, input._data.dtype)
@@ -1197,16 +1194,6 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """The (row, column) indices of the upper triangle (on and above the ``offset``-th
     diagonal), as a 2 x N tensor in row-major order."""
     return _index_grid("triu_indices", int(row), int(col), int(offset), dtype, False)
-
-
-_WARNED = set()
-
-
-def _warn_once(key, message):
-    """torch's TORCH_WARN_ONCE: the first time in the process only."""
-    if key not in _WARNED:
-        _WARNED.add(key)
-        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def _vector_index(index, what, dtype_error=None, ndim_error=None):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _tensor
 from ..autograd.graph import Op
-from ._util import promote_operands, scalar_type_name, wrap_dim, write_out
+from ._util import cpp_type_name, promote_operands, scalar_type_name, wrap_dim, write_out
 
 __all__ = ["unique", "unique_consecutive", "isin", "searchsorted", "bucketize", "bincount",
            "histc"]
@@ -331,8 +331,8 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002
     x = input._data
     if out is not None and out._data.dtype != x.dtype:
         raise RuntimeError("torch.histogram: input tensor and hist tensor should have the same "
-                           f"dtype, but got input {_C_NAMES[x.dtype.name]} and hist "
-                           f"{_C_NAMES.get(out._data.dtype.name, out._data.dtype.name)}")
+                           f"dtype, but got input {cpp_type_name(x.dtype)} and hist "
+                           f"{cpp_type_name(out._data.dtype)}")
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     lo, hi = float(min), float(max)
@@ -365,11 +365,6 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002
     counts = np.bincount(pos, minlength=bins).astype(x.dtype)
     result = _plain(counts)
     return result if out is None else write_out(result, out)
-
-
-_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}
 
 
 def _unique_method(self, sorted=True, return_inverse=False, return_counts=False,  # noqa: A002

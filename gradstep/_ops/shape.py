@@ -7,11 +7,11 @@ written with NumPy functions, reshapes and basic indexing, so it also runs on Te
 """
 import builtins
 import math
-import warnings
 
 import numpy as np
 
 from .. import _dtype
+from .._from_data import warn_once_at_caller
 from ..autograd.graph import NO_GRAD_CTX, Op
 from ._util import (can_cast, exact_ops, is_tensor, scalar_type_name, sum_to, wrap_dim,
                     wrap_dims, write_out)
@@ -30,16 +30,6 @@ __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "
 
 
 # ----- helpers -----
-
-_WARNED = set()
-
-
-def warn_once(message, stacklevel=3):
-    """torch's TORCH_WARN_ONCE: a warning given the first time only, in this process."""
-    if message not in _WARNED:
-        _WARNED.add(message)
-        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
-
 
 def _triggered(message, line):
     """A warning's text as torch words it, naming where in its C++ sources it came from."""
@@ -824,7 +814,7 @@ def _transpose_last(input, what):
         advice, line = {"mT": ("This function is the identity in these cases.", 4373),
                         "mH": ("Consider using x.conj().", 4382),
                         "adjoint()": ("Consider using x.conj().", 4390)}[what]
-        warn_once(_triggered(f"{name} is deprecated on 0-D tensors. {advice}", line), 3)
+        warn_once_at_caller(_triggered(f"{name} is deprecated on 0-D tensors. {advice}", line))
         return input
     if nd < 2:
         raise RuntimeError(f"tensor.{what} is only supported on matrices or batches of matrices. "
@@ -1561,8 +1551,8 @@ def meshgrid(*tensors, indexing=None):
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
     if indexing is None:
-        warn_once(_triggered("torch.meshgrid: in an upcoming release, it will be required to "
-                             "pass the indexing argument.", 4215), 2)
+        warn_once_at_caller(_triggered("torch.meshgrid: in an upcoming release, it will be "
+                                       "required to pass the indexing argument.", 4215))
         indexing = "ij"
     elif indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
@@ -1658,22 +1648,22 @@ def diag(input, diagonal=0, *, out=None):
 def _T(self):
     nd = self._data.ndim
     if nd == 0:
-        warn_once(_triggered("Tensor.T is deprecated on 0-D tensors. This function is the "
-                             "identity in these cases.", 4321), 2)
+        warn_once_at_caller(_triggered("Tensor.T is deprecated on 0-D tensors. This function is "
+                                       "the identity in these cases.", 4321))
     elif nd != 2:
-        warn_once(_triggered(
+        warn_once_at_caller(_triggered(
             "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
             "deprecated and it will throw an error in a future release. Consider `x.mT` to "
             "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
-            "reverse the dimensions of a tensor.", 4314), 2)
+            "reverse the dimensions of a tensor.", 4314))
     return Permute.apply(self, tuple(range(nd - 1, -1, -1)))
 
 
 def _H(self):
     nd = self._data.ndim
     if nd == 0:
-        warn_once(_triggered("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
-                             4335), 2)
+        warn_once_at_caller(_triggered("Tensor.H is deprecated on 0-D tensors. Consider using "
+                                       "x.conj().", 4335))
         return self
     if nd != 2:
         advice = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""

@@ -19,7 +19,8 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import (_to, broadcast_error, inplace, is_tensor, out_writer, promote_operands,
+from ._util import (_to, broadcast_error, floating, inplace, is_tensor, out_writer,
+                    promote_operands,
                     scalar_type_name, sum_to)
 from ._util import inplace_method as _inplace
 from .elementwise import Sign
@@ -40,11 +41,6 @@ _same_dtype_out = out_writer("same")
 
 def _shape(x):
     return x.shape if hasattr(x, "shape") else ()
-
-
-def _floating(x):
-    """An integer or bool array in the default float dtype (torch computes float functions so)."""
-    return x if x.dtype.kind == "f" else x.astype(_dtype.get_default_dtype().np)
 
 
 def _in_float64(kernel, x):
@@ -227,7 +223,7 @@ class Asinh(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.arcsinh(_floating(x))
+        return np.arcsinh(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -242,7 +238,7 @@ class Acosh(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.arccosh(_floating(x))
+        return np.arccosh(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -257,7 +253,7 @@ class Atanh(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.arctanh(_floating(x))
+        return np.arctanh(floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -297,7 +293,7 @@ class Erfc(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _in_float64(_erfc64, _floating(x))
+        return _in_float64(_erfc64, floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -311,7 +307,7 @@ class Erfinv(Op):
 
     @staticmethod
     def forward(ctx, x):
-        x = _floating(x)
+        x = floating(x)
         out = _erfinv64(x) if x.dtype == np.float64 else \
             _erfinv64(x.astype(np.float64), steps=1).astype(x.dtype)
         ctx.save_for_backward(out)
@@ -330,7 +326,7 @@ class Lgamma(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _in_float64(_lgamma64, _floating(x))
+        return _in_float64(_lgamma64, floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -345,7 +341,7 @@ class Digamma(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _in_float64(_digamma64, _floating(x))
+        return _in_float64(_digamma64, floating(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -363,7 +359,7 @@ class Polygamma(Op):
     def forward(ctx, x, n):
         ctx.save_for_backward(x)
         ctx.n = n
-        x = _floating(x)
+        x = floating(x)
         return _in_float64(_polygamma_kernel(n), x)
 
     @staticmethod
@@ -382,7 +378,7 @@ class Deg2rad(Op):
 
     @classmethod
     def forward(cls, ctx, x):
-        x = _floating(x)
+        x = floating(x)
         return x * x.dtype.type(cls.factor)
 
     @classmethod
@@ -403,7 +399,7 @@ class Sinc(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        x = _floating(x)
+        x = floating(x)
         y = x * x.dtype.type(_PI)
         zero = x == 0
         y = np.where(zero, x.dtype.type(1), y)

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import _dtype, _tensor
 from ..autograd.graph import Op
-from ._util import broadcast_error, promote_operands, scalar_type_name, sum_to, wrap_dim
+from ._util import (broadcast_error, promote_operands, scalar_type_name, sum_to, wrap_dim,
+                    write_out)
 
 __all__ = ["trace", "dist", "quantile", "nanquantile", "cov", "corrcoef"]
 
@@ -260,19 +261,12 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     midpoint or nearest (half to even). A NaN in a slice makes its quantiles NaN.
     """
     result = _quantile("quantile", input, q, dim, keepdim, interpolation, False)
-    return _write(result, out)
+    return write_out(result, out)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``quantile`` ignoring NaN: quantiles of each slice's numbers (NaN if it has none)."""
     result = _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
-    return _write(result, out)
-
-
-def _write(result, out):
-    if out is None:
-        return result
-    from ._util import write_out
     return write_out(result, out)
 
 

@@ -403,8 +403,7 @@ class Node:
             self._saved = _FREED
             self._arrays = None
             self._epoch = -1
-            if self._packed is not None:
-                self._packed = None
+            self._packed = None
 
 
 def _root(t):
@@ -846,6 +845,7 @@ def named_as(out, name):
     ``grad_fn`` prints as torch's. Returns ``out``."""
     node = out._grad_fn
     if node is not None:
+        node._op_name = node.name()  # its backward's own node is still named after the op
         node.name_ = name
     return out
 

@@ -1046,6 +1046,11 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._last_lr = _group_values(self.optimizer, "lr")
 
 
+def _add_note(error, note):
+    """``error.add_note(note)``; on Python 3.10, which lacks it, the attribute it sets."""
+    error.__notes__ = [*getattr(error, "__notes__", []), note]
+
+
 class OneCycleLR(LRScheduler):
     r"""The 1cycle policy: warm up to ``max_lr``, then anneal far below the initial lr.
 
@@ -1143,15 +1148,15 @@ class OneCycleLR(LRScheduler):
         step_num = self.last_epoch
         if step_num > self.total_steps:
             # torch's message word for word; the explanation rides along as a note (PEP 678),
-            # shown in the traceback but not part of str(error)
+            # shown in the traceback but not part of str(error) (Python 3.10: see _add_note)
             error = ValueError(f"Tried to step {step_num} times. The specified number of total "
                                f"steps is {self.total_steps}")
-            error.add_note(
+            _add_note(error, (
                 f"OneCycleLR was built for total_steps={self.total_steps}: the constructor takes "
                 f"step 0 and scheduler.step() may then be called {self.total_steps} times, but "
                 f"this was call number {step_num}. Build it with total_steps (or epochs * "
                 "steps_per_epoch) equal to the number of scheduler.step() calls in training "
-                "(one per batch: epochs * len(loader)).")
+                "(one per batch: epochs * len(loader))."))
             raise error
         phases = self._schedule_phases
         lrs = []
